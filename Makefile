@@ -1,0 +1,38 @@
+# Every target sets up .venv first (again whenever pyproject.toml changes), so a fresh clone
+# needs nothing but `make feeds` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.installed
+
+.PHONY: help feeds check test lint golden clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(READY): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "error: Python 3.11 or newer is needed (set PYTHON=python3.12, say)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+feeds: $(READY) ## build the feeds of content/ into public/
+	$(BIN)/feeds build
+
+check: $(READY) ## validate content and settings; write nothing
+	$(BIN)/feeds check
+
+test: $(READY) lint ## run the whole test suite, ruff and mypy
+	$(BIN)/python -m pytest
+
+lint: $(READY) ## ruff and mypy
+	$(BIN)/ruff check feeds tests
+	$(BIN)/ruff format --check feeds tests
+	$(BIN)/mypy
+
+golden: $(READY) ## regenerate the golden files on purpose; review the diff
+	$(BIN)/python -m tests.golden
+
+clean: ## remove the virtual environment, outputs and caches
+	rm -rf $(VENV) public test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info

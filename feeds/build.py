@@ -1,0 +1,86 @@
+"""A feed build as a pure function: loaded posts in, every output file's bytes out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from feeds import feed
+from feeds.config import Site
+from feeds.errors import ContentError, ContentErrors, OutputError
+from feeds.posts import LoadedPosts, Post, group_by_tag, published
+from feeds.render import RenderedPost, render_post
+
+FORMATS: dict[str, Callable[[feed.FeedSpec, Site, Sequence[RenderedPost]], bytes]] = {
+    "rss": feed.rss,
+    "atom": feed.atom,
+    "json": feed.json_feed,
+}
+
+
+@dataclass(frozen=True)
+class FeedBuild:
+    files: dict[str, bytes]
+    posts_read: int
+    posts_published: int
+    drafts_left_out: int
+    future_left_out: int
+    warnings: tuple[str, ...]
+
+
+def build_feeds(
+    site: Site, loaded: LoadedPosts, now: datetime, *, drafts: bool = False, future: bool = False
+) -> FeedBuild:
+    posts = published(loaded.posts, now, drafts=drafts, future=future)
+    if not posts:
+        raise ContentErrors(
+            [
+                ContentError(
+                    site.content_dir,
+                    None,
+                    "no published posts (drafts and future posts "
+                    "are left out unless --drafts or --future)",
+                )
+            ]
+        )
+    renders: dict[str, RenderedPost] = {}
+
+    def rendered(selection: Sequence[Post]) -> list[RenderedPost]:
+        # Only posts that reach a feed are rendered, each once, however many feeds carry it.
+        for post in selection:
+            if post.slug not in renders:
+                renders[post.slug] = render_post(post, site)
+        return [renders[post.slug] for post in selection]
+
+    files: dict[str, bytes] = {}
+    warnings = list(loaded.warnings)
+    specs = [(feed.site_feed(site), posts)]
+    if site.tag_feeds:
+        tags, tag_warnings = group_by_tag(posts)
+        warnings.extend(tag_warnings)
+        specs.extend((feed.tag_feed(site, tag), list(tag.posts)) for tag in tags)
+    for spec, members in specs:
+        entries = rendered(limit(members, site.items_per_feed))
+        for kind, write in FORMATS.items():
+            add_output(files, spec.path(kind), write(spec, site, entries))
+    return FeedBuild(
+        files=files,
+        posts_read=len(loaded.posts),
+        posts_published=len(posts),
+        drafts_left_out=sum(1 for post in loaded.posts if post.draft and not drafts),
+        future_left_out=sum(1 for post in loaded.posts if post.date > now and not future),
+        warnings=tuple(warnings),
+    )
+
+
+def limit(posts: Sequence[Post], count: int) -> Sequence[Post]:
+    return posts if count == 0 else posts[:count]
+
+
+def add_output(files: dict[str, bytes], path: str, data: bytes) -> None:
+    if path in files:
+        raise OutputError(
+            f"two outputs would be written to {path}; rename the tag or post that makes it"
+        )
+    files[path] = data

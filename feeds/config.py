@@ -1,0 +1,224 @@
+"""Site settings: read once from TOML into a frozen dataclass, every bad key reported at once."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feeds.errors import ConfigError
+
+DEFAULT_CONFIG = Path("feeds.toml")
+PERMALINK_FIELDS = ("slug", "year", "month", "day")
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    base_url: str
+    since: str
+    description: str
+    author: Author
+    language: str = "en"
+    timezone: str = "UTC"
+    permalink: str = "/blog/{slug}/"
+    content_dir: Path = Path("content")
+    output_dir: Path = Path("public")
+    items_per_feed: int = 20
+    tag_feeds: bool = True
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
+
+
+Problems = list[tuple[str, str]]
+Check = Callable[[Any], str | None]
+
+
+def load_site(path: Path = DEFAULT_CONFIG) -> Site:
+    """Read ``[site]`` from the TOML file at ``path``; folders are relative to that file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, [("file", "not found (pass --config FILE)")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, [("file", f"cannot be read: {error}")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, [("file", f"is not valid TOML: {error}")]) from None
+    return site_from_mapping(data, path)
+
+
+def site_from_mapping(data: Mapping[str, Any], source: Path) -> Site:
+    problems: Problems = []
+    for section in data:
+        if section not in KNOWN_SECTIONS:
+            problems.append(
+                (section, f"unknown section (expected one of: {', '.join(KNOWN_SECTIONS)})")
+            )
+    table = data.get("site")
+    if not isinstance(table, dict):
+        raise ConfigError(source, [*problems, ("site", "missing [site] table")])
+    values = _check_table(table, SITE_KEYS, "site", problems)
+    author = _author(table.get("author"), problems)
+    if problems:
+        raise ConfigError(source, problems)
+    base = source.parent
+    return Site(
+        title=values["title"],
+        base_url=values["base_url"].rstrip("/") + "/",
+        since=str(values["since"]),
+        description=values.get("description") or values["title"],
+        author=author,
+        language=values.get("language", "en"),
+        timezone=values.get("timezone", "UTC"),
+        permalink=values.get("permalink", "/blog/{slug}/"),
+        content_dir=base / values.get("content", "content"),
+        output_dir=base / values.get("output", "public"),
+        items_per_feed=values.get("items_per_feed", 20),
+        tag_feeds=values.get("tag_feeds", True),
+    )
+
+
+def _check_table(
+    table: Mapping[str, Any],
+    schema: Mapping[str, tuple[bool, Check]],
+    name: str,
+    problems: Problems,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "author" and name == "site":
+            continue
+        if key not in schema:
+            expected = ", ".join(sorted(schema))
+            problems.append((f"{name}.{key}", f"unknown key (expected one of: {expected})"))
+            continue
+        message = schema[key][1](value)
+        if message:
+            problems.append((f"{name}.{key}", f"{value!r} {message}"))
+        else:
+            values[key] = value
+    for key, (required, _) in schema.items():
+        if required and key not in table:
+            problems.append((f"{name}.{key}", "missing; " + HINTS[key]))
+    return values
+
+
+def _author(value: Any, problems: Problems) -> Author:
+    if value is None:
+        problems.append(("site.author", 'missing; add [site.author] with name = "Your Name"'))
+        return Author(name="")
+    if not isinstance(value, dict):
+        problems.append(("site.author", 'must be a table: [site.author] name = "…", email = "…"'))
+        return Author(name="")
+    values = _check_table(value, AUTHOR_KEYS, "site.author", problems)
+    return Author(name=values.get("name", ""), email=values.get("email"))
+
+
+def _text(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
+
+
+def _base_url(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string like 'https://example.com/'"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an absolute http(s) URL like 'https://example.com/'"
+    if parts.query or parts.fragment:
+        return "must not have a query or fragment"
+    return None
+
+
+def _since(value: Any) -> str | None:
+    if isinstance(value, int) and 1990 <= value <= 2200:
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        return None
+    return "must be a year (2019) or a date ('2019-04-01') on which the site owned its domain"
+
+
+def _timezone(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be an IANA time zone name like 'Europe/Berlin'"
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "is not a known time zone (use an IANA name like 'Europe/Berlin' or 'UTC')"
+    return None
+
+
+def _permalink(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.startswith("/"):
+        return "must be a path pattern starting with '/', like '/blog/{slug}/'"
+    fields = re.findall(r"{([^{}]*)}", value)
+    unknown = [field for field in fields if field not in PERMALINK_FIELDS]
+    if unknown or "slug" not in fields:
+        return f"must contain {{slug}} and only {{{'}, {'.join(PERMALINK_FIELDS)}}}"
+    return None
+
+
+def _folder(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.strip() else "must be a folder path"
+
+
+def _count(value: Any) -> str | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return None if ok else "must be a whole number, 0 or more (0 = all posts)"
+
+
+def _flag(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _language(value: Any) -> str | None:
+    ok = isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value)
+    return None if ok else "must be a language tag like 'en' or 'pt-BR'"
+
+
+def _email(value: Any) -> str | None:
+    ok = isinstance(value, str) and re.fullmatch(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+", value)
+    return None if ok else "must be an email address like 'jane@example.com'"
+
+
+SITE_KEYS: dict[str, tuple[bool, Check]] = {
+    "title": (True, _text),
+    "base_url": (True, _base_url),
+    "since": (True, _since),
+    "description": (False, _text),
+    "language": (False, _language),
+    "timezone": (False, _timezone),
+    "permalink": (False, _permalink),
+    "content": (False, _folder),
+    "output": (False, _folder),
+    "items_per_feed": (False, _count),
+    "tag_feeds": (False, _flag),
+}
+AUTHOR_KEYS: dict[str, tuple[bool, Check]] = {
+    "name": (True, _text),
+    "email": (False, _email),
+}
+HINTS = {
+    "title": 'the site\'s name, e.g. title = "My Blog"',
+    "base_url": 'where the site lives, e.g. base_url = "https://example.com/"',
+    "since": "the year the site began using its domain, e.g. since = 2019 "
+    "(it goes into every post's permanent feed id)",
+    "name": 'e.g. name = "Jane Doe"',
+}
+KNOWN_SECTIONS = ("site",)

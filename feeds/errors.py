@@ -1,0 +1,65 @@
+"""The tool's exceptions: each carries the exit status and a message a person can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+EXIT_WORLD = 1
+
+
+class FeedsError(Exception):
+    """Base class; the CLI prints every line of ``lines()`` and exits with ``exit_code``."""
+
+    exit_code = EXIT_WORLD
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+class ConfigError(FeedsError):
+    """Settings that are missing, unknown or of the wrong kind: every problem, at once."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, source: Path | str, problems: Iterable[tuple[str, str]]) -> None:
+        self.source = str(source)
+        self.problems = list(problems)
+        super().__init__("; ".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [f"{self.source}: {key}: {message}" for key, message in self.problems]
+
+
+class ContentError(FeedsError):
+    """One problem with one post: the file, the field, and what to do about it."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, path: Path | str, field: str | None, message: str) -> None:
+        self.path = str(path)
+        self.field = field
+        where = f"{path}: {field}" if field else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+class ContentErrors(FeedsError):
+    """Every content problem of a run, reported together so one run shows them all."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, errors: Iterable[ContentError]) -> None:
+        self.errors = sorted(errors, key=str)
+        super().__init__(f"{len(self.errors)} problem(s) in the content")
+
+    def lines(self) -> list[str]:
+        return [str(error) for error in self.errors]
+
+
+class OutputError(FeedsError):
+    """Writing an output failed, or would land somewhere it must not."""
+
+
+class DeliveryError(FeedsError):
+    """Mail could not be handed to the SMTP server."""

@@ -1,0 +1,123 @@
+"""Render a post for its readers: Markdown to HTML with every URL absolute, a summary, an id."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import quote, urljoin
+
+import lxml.html
+import markdown
+from lxml.etree import ParserError
+
+from feeds.config import Site
+from feeds.posts import Post
+
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background", "longdesc")
+SUMMARY_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class RenderedPost:
+    """A post as outputs show it: absolute URLs everywhere, a summary, a permanent id."""
+
+    post: Post
+    url: str
+    entry_id: str
+    html: str
+    summary: str
+    image: str | None
+
+
+def render_post(post: Post, site: Site) -> RenderedPost:
+    url = post_url(post, site)
+    html = absolute_urls(markdown_to_html(post.body), url)
+    return RenderedPost(
+        post=post,
+        url=url,
+        entry_id=entry_id(post, site),
+        html=html,
+        summary=post.description or first_paragraph(html),
+        image=urljoin(url, post.image) if post.image else None,
+    )
+
+
+def post_url(post: Post, site: Site) -> str:
+    local = post.date.astimezone(site.tz)
+    path = site.permalink.format(
+        slug=quote(post.slug),
+        year=f"{local.year:04d}",
+        month=f"{local.month:02d}",
+        day=f"{local.day:02d}",
+    )
+    return urljoin(site.base_url, path.lstrip("/"))
+
+
+def entry_id(post: Post, site: Site) -> str:
+    """An RFC 4151 tag URI built from what never changes with an edit: the domain, the site's
+    ``since`` date and the slug. The scheme is left out, so moving to https keeps every id."""
+    if post.pinned_id:
+        return post.pinned_id
+    return f"tag:{site.domain},{site.since}:{quote(post.slug)}"
+
+
+def markdown_to_html(text: str) -> str:
+    # A fresh converter per post: extensions such as footnotes keep state between calls.
+    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html").convert(text)
+
+
+def absolute_urls(html: str, base: str) -> str:
+    """Every relative URL in ``html`` (href, src, srcset, …) made absolute against ``base``."""
+    if not html.strip():
+        return html
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except ParserError:
+        return html
+    for element in root.iter():
+        for name in URL_ATTRIBUTES:
+            value = element.get(name)
+            if value is not None:
+                element.set(name, urljoin(base, value.strip()))
+        srcset = element.get("srcset")
+        if srcset is not None:
+            element.set("srcset", absolute_srcset(srcset, base))
+    return inner_html(root)
+
+
+def absolute_srcset(srcset: str, base: str) -> str:
+    candidates = []
+    for candidate in srcset.split(","):
+        parts = candidate.split()
+        if parts:
+            candidates.append(" ".join([urljoin(base, parts[0]), *parts[1:]]))
+    return ", ".join(candidates)
+
+
+def inner_html(root: lxml.html.HtmlElement) -> str:
+    pieces = [escape(root.text, quote=False)] if root.text else []
+    pieces.extend(lxml.html.tostring(child, encoding="unicode") for child in root)
+    return "".join(pieces)
+
+
+def first_paragraph(html: str, limit: int = SUMMARY_LENGTH) -> str:
+    """The first paragraph as plain text, cut at a word boundary near ``limit`` characters."""
+    if not html.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for paragraph in root.iter("p"):
+        text = " ".join(paragraph.text_content().split())
+        if text:
+            return shorten(text, limit)
+    return ""
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    boundary = cut.rfind(" ")
+    kept = cut[:boundary] if boundary > limit // 2 else text[:limit]
+    return re.sub(r"[\s,;:.\-–—]+$", "", kept) + "…"  # noqa: RUF001
