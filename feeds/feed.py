@@ -76,14 +76,15 @@ def tag_feed(site: Site, tag: Tag) -> FeedSpec:
 
 
 def rss(spec: FeedSpec, site: Site, entries: Sequence[RenderedPost]) -> bytes:
-    builder = _builder(spec, site, entries, spec.url(site, "rss"))
+    builder = _builder(spec, site, entries, spec.url(site, "rss"), "application/rss+xml")
     if site.author.email:
         builder.managingEditor(f"{site.author.email} ({site.author.name})")
     return bytes(builder.rss_str(pretty=True))
 
 
 def atom(spec: FeedSpec, site: Site, entries: Sequence[RenderedPost]) -> bytes:
-    return bytes(_builder(spec, site, entries, spec.url(site, "atom")).atom_str(pretty=True))
+    builder = _builder(spec, site, entries, spec.url(site, "atom"), "application/atom+xml")
+    return bytes(builder.atom_str(pretty=True))
 
 
 def json_feed(spec: FeedSpec, site: Site, entries: Sequence[RenderedPost]) -> bytes:
@@ -109,7 +110,7 @@ def newest_change(entries: Sequence[RenderedPost]) -> datetime:
 
 
 def _builder(
-    spec: FeedSpec, site: Site, entries: Sequence[RenderedPost], self_url: str
+    spec: FeedSpec, site: Site, entries: Sequence[RenderedPost], self_url: str, self_type: str
 ) -> FeedGenerator:
     builder = FeedGenerator()
     builder.load_extension("media", atom=True, rss=True)
@@ -126,8 +127,9 @@ def _builder(
     builder.updated(changed)
     builder.lastBuildDate(changed)
     builder.pubDate(max(entry.post.date for entry in entries))
-    builder.link(href=self_url, rel="self")
-    builder.link(href=spec.home_url, rel="alternate")
+    # The alternate link goes last: feedgen makes the last link added the RSS channel <link>.
+    builder.link(href=self_url, rel="self", type=self_type)
+    builder.link(href=spec.home_url, rel="alternate", type="text/html")
     for entry in entries:
         _add_entry(builder, entry)
     return builder

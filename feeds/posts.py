@@ -31,6 +31,18 @@ LOOSE_DATETIME = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[T ](\d{1,2})(:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
 DATE_HINT = "(use 2021-12-09 or 2021-12-09T08:30:00+01:00)"
+YAML_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class FrontmatterLoader(BaseLoader):  # type: ignore[misc,valid-type]
+    """YAML's safe loader with dates left as text, so that one parser reads every date and
+    an impossible one ("2021-02-30") is reported against its field rather than the file."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rule) for tag, rule in resolvers if tag != YAML_TIMESTAMP]
+        for first, resolvers in BaseLoader.yaml_implicit_resolvers.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -99,12 +111,7 @@ def read_post(path: Path, tz: tzinfo) -> tuple[Post, list[str]]:
             [ContentError(path, None, f"cannot be read: {error.strerror}")]
         ) from None
     text, warnings = decode(raw, path)
-    try:
-        metadata, body = frontmatter.parse(text)
-    except yaml.YAMLError as error:
-        raise ContentErrors([ContentError(path, "frontmatter", yaml_problem(error))]) from None
-    if not isinstance(metadata, dict):
-        raise ContentErrors([ContentError(path, "frontmatter", "must be a mapping of fields")])
+    metadata, body = split_frontmatter(text, path)
     return post_from_metadata(path, metadata, body, tz), warnings
 
 
@@ -138,13 +145,39 @@ def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
     return text, warnings
 
 
-def yaml_problem(error: yaml.YAMLError) -> str:
-    mark = getattr(error, "problem_mark", None)
+def split_frontmatter(text: str, path: Path) -> tuple[dict[str, Any], str]:
+    """The metadata mapping and the Markdown body. A file without frontmatter is all body."""
+    handler = frontmatter.detect_format(text, frontmatter.handlers)
+    if handler is None:
+        return {}, text
+    try:
+        block, body = handler.split(text)
+        is_yaml = isinstance(handler, frontmatter.YAMLHandler)
+        metadata = handler.load(block, Loader=FrontmatterLoader) if is_yaml else handler.load(block)
+    except yaml.YAMLError as error:
+        first_line = text.count("\n", 0, text.find(block)) + 1
+        raise ContentErrors(
+            [ContentError(path, "frontmatter", yaml_problem(error, first_line))]
+        ) from None
+    except ValueError as error:
+        raise ContentErrors([ContentError(path, "frontmatter", f"cannot be parsed: {error}")]) from None
+    if metadata is None:
+        return {}, body
+    # python-frontmatter quietly drops metadata that is not a mapping; that hides a mistake.
+    if not isinstance(metadata, dict):
+        raise ContentErrors([ContentError(path, "frontmatter", "must be a mapping of fields")])
+    return metadata, body
+
+
+def yaml_problem(error: yaml.YAMLError, first_line: int) -> str:
+    """The parser's message with its line numbers counted in the file, not in the YAML block."""
     problem = getattr(error, "problem", None) or "cannot be parsed"
-    if mark is None:
-        return f"YAML {problem}"
-    # The YAML block starts on the line after the opening '---'.
-    return f"YAML {problem} on line {mark.line + 2}"
+    mark = getattr(error, "problem_mark", None)
+    message = f"YAML {problem}" + (f" on line {mark.line + first_line}" if mark else "")
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and context_mark:
+        message += f" ({context} started on line {context_mark.line + first_line})"
+    return message
 
 
 def post_from_metadata(path: Path, meta: dict[str, Any], body: str, tz: tzinfo) -> Post:
