@@ -233,10 +233,10 @@ def text_field(value: Any, required: bool) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError(f"{value!r} must be text")
-    text = " ".join(str(value).split())
+    text = " ".join(XML_ILLEGAL.sub("", str(value)).split())
     if not text and required:
         raise ValueError("is empty; every post needs one")
-    return XML_ILLEGAL.sub("", text) or None
+    return text or None
 
 
 def date_field(value: Any, tz: tzinfo) -> datetime | None:

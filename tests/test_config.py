@@ -1,0 +1,86 @@
+"""Settings: defaults, overrides, and every bad key reported at once with what is expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feeds.config import load_site
+from feeds.errors import ConfigError
+
+from .conftest import SITE_TOML
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "feeds.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_and_paths_relative_to_the_file(tmp_path: Path) -> None:
+    site = load_site(write(tmp_path, SITE_TOML))
+    assert site.title == "Test Blog"
+    assert site.base_url == "https://example.com/"
+    assert site.since == "2020"
+    assert site.language == "en"
+    assert site.permalink == "/blog/{slug}/"
+    assert site.content_dir == tmp_path / "content"
+    assert site.output_dir == tmp_path / "public"
+    assert site.items_per_feed == 20
+    assert site.tag_feeds is True
+    assert site.domain == "example.com"
+
+
+def test_base_url_gets_its_trailing_slash(tmp_path: Path) -> None:
+    site = load_site(write(tmp_path, SITE_TOML.replace('"https://example.com/"', '"https://example.com/blog"')))
+    assert site.base_url == "https://example.com/blog/"
+
+
+def test_every_bad_key_is_reported_at_once(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[site]
+titel = "typo"
+base_url = "example.com"
+since = "last year"
+timezone = "Mars/Olympus"
+items_per_feed = -1
+tag_feeds = "yes"
+permalink = "/blog/{title}/"
+
+[site.author]
+email = "not-an-address"
+
+[extras]
+x = 1
+""",
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_site(path)
+    assert raised.value.lines() == [
+        f"{path}: extras: unknown section (expected one of: site)",
+        f"{path}: site.titel: unknown key (expected one of: base_url, content, description, "
+        "items_per_feed, language, output, permalink, since, tag_feeds, timezone, title)",
+        f"{path}: site.base_url: 'example.com' must be an absolute http(s) URL like 'https://example.com/'",
+        f"{path}: site.since: 'last year' must be a year (2019) or a date ('2019-04-01') on which the site owned its domain",
+        f"{path}: site.timezone: 'Mars/Olympus' is not a known time zone (use an IANA name like 'Europe/Berlin' or 'UTC')",
+        f"{path}: site.items_per_feed: -1 must be a whole number, 0 or more (0 = all posts)",
+        f"{path}: site.tag_feeds: 'yes' must be true or false",
+        f"{path}: site.permalink: '/blog/{{title}}/' must contain {{slug}} and only "
+        "{slug}, {year}, {month}, {day}",
+        f"{path}: site.title: missing; the site's name, e.g. title = \"My Blog\"",
+        f"{path}: site.author.email: 'not-an-address' must be an email address like 'jane@example.com'",
+        f"{path}: site.author.name: missing; e.g. name = \"Jane Doe\"",
+    ]
+
+
+def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_site(tmp_path / "nope.toml")
+    assert raised.value.lines() == [f"{tmp_path / 'nope.toml'}: file: not found (pass --config FILE)"]
+    path = write(tmp_path, "[site\n")
+    with pytest.raises(ConfigError) as raised:
+        load_site(path)
+    assert raised.value.lines()[0].startswith(f"{path}: file: is not valid TOML: ")

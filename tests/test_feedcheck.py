@@ -1,0 +1,102 @@
+"""The validator rules in feedcheck.py must be able to fail: each one fires on a broken feed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .feedcheck import atom_problems, json_feed_problems, rss_problems
+
+URL = "https://example.com/rss.xml"
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"
+     xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+<title>T</title><link>https://example.com/</link><description>D</description>
+<atom:link href="{self}" rel="self" type="application/rss+xml"/>
+<item><title>A</title><link>https://example.com/a/</link>
+<guid isPermaLink="false">tag:example.com,2020:a</guid>
+<pubDate>{date}</pubDate>{extra}</item>
+</channel></rss>"""
+
+
+def rss(self: str = URL, date: str = "Wed, 01 Oct 2025 06:00:00 +0000", extra: str = "") -> bytes:
+    return RSS.format(self=self, date=date, extra=extra).encode()
+
+
+def test_a_good_rss_feed_has_no_problems() -> None:
+    assert rss_problems(rss(), URL) == []
+
+
+@pytest.mark.parametrize(
+    ("feed", "problem"),
+    [
+        (rss(self="https://example.com/other.xml"), "self link"),
+        (rss(date="2025-10-01"), "not an RFC 822 date"),
+        (rss(date="Mon, 01 Oct 2025 06:00:00 +0000"), "wrong day of the week"),
+        (rss(extra="<author>Ada</author>"), "is not an email address"),
+        (rss(extra="<content:encoded>&lt;img src='/a.png'&gt;</content:encoded>"), "relative URL"),
+        (rss(extra="<description>&lt;script&gt;x&lt;/script&gt;</description>"), "contains <script>"),
+        (rss(extra="<description>&lt;b onclick='x'&gt;b&lt;/b&gt;</description>"), "event handler"),
+        (rss(extra="<dc:creator>x</dc:creator>"), "not well-formed"),
+        (b"<rss version='2.0'><channel><title>T</title></channel></rss>", "missing link"),
+    ],
+)
+def test_rss_rules_fire(feed: bytes, problem: str) -> None:
+    assert any(problem in line for line in rss_problems(feed, URL)), rss_problems(feed, URL)
+
+
+ATOM_FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><id>tag:example.com,2020:feed</id><title>T</title>
+<updated>2025-10-01T06:00:00+00:00</updated><author><name>A</name></author>
+<link href="https://example.com/atom.xml" rel="self"/>
+<entry><id>{id}</id><title>E</title><updated>{updated}</updated>
+<link href="https://example.com/e/"/>{extra}</entry></feed>"""
+
+
+def atom(id: str = "tag:example.com,2020:e", updated: str = "2025-10-01T06:00:00Z", extra: str = "") -> bytes:
+    return ATOM_FEED.format(id=id, updated=updated, extra=extra).encode()
+
+
+def test_a_good_atom_feed_has_no_problems() -> None:
+    assert atom_problems(atom(), "https://example.com/atom.xml") == []
+
+
+@pytest.mark.parametrize(
+    ("feed", "problem"),
+    [
+        (atom(extra='<link href="https://example.com/img.png"/>'), "duplicate alternate links"),
+        (atom(updated="01 Oct 2025"), "not an RFC 3339 date-time"),
+        (atom(id="just-a-name"), "is not an IRI"),
+        (atom(extra='<link href="e/" rel="related"/>'), "is not absolute"),
+        (atom(extra='<content type="html">&lt;a href="x"&gt;x&lt;/a&gt;</content>'), "relative URL"),
+    ],
+)
+def test_atom_rules_fire(feed: bytes, problem: str) -> None:
+    found = atom_problems(feed, "https://example.com/atom.xml")
+    assert any(problem in line for line in found), found
+
+
+def test_json_feed_rules_fire() -> None:
+    good = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "T",
+        "feed_url": "https://example.com/feed.json",
+        "items": [{"id": "1", "content_html": "<p>x</p>", "date_published": "2021-01-01T00:00:00Z"}],
+    }
+    url = "https://example.com/feed.json"
+    assert json_feed_problems(json.dumps(good).encode(), url) == []
+    bad = dict(good, version="1", items=[{"id": 1, "url": "/x", "date_published": "2021-01-01"}] * 2)
+    found = json_feed_problems(json.dumps(bad).encode(), url)
+    assert found == [
+        "version is not https://jsonfeed.org/version/1.1",
+        "item 1: id must be a non-empty string",
+        "item 1: needs content_html or content_text",
+        "item 1: url is not absolute",
+        "item 1 date_published: '2021-01-01' is not an RFC 3339 date-time",
+        "item 2: id must be a non-empty string",
+        "item 2: needs content_html or content_text",
+        "item 2: url is not absolute",
+        "item 2 date_published: '2021-01-01' is not an RFC 3339 date-time",
+        "duplicate item id 1",
+    ]
