@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 from slugify import slugify
 
 from feeds.errors import ContentError, ContentErrors
@@ -39,7 +40,7 @@ class FrontmatterLoader(BaseLoader):  # type: ignore[misc,valid-type]
     """YAML's safe loader with dates left as text, so that one parser reads every date and
     an impossible one ("2021-02-30") is reported against its field rather than the file."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, Any]]]] = {
         first: [(tag, rule) for tag, rule in resolvers if tag != YAML_TIMESTAMP]
         for first, resolvers in BaseLoader.yaml_implicit_resolvers.items()
     }
@@ -152,15 +153,19 @@ def split_frontmatter(text: str, path: Path) -> tuple[dict[str, Any], str]:
         return {}, text
     try:
         block, body = handler.split(text)
-        is_yaml = isinstance(handler, frontmatter.YAMLHandler)
-        metadata = handler.load(block, Loader=FrontmatterLoader) if is_yaml else handler.load(block)
+        if isinstance(handler, YAMLHandler):
+            metadata = handler.load(block, Loader=FrontmatterLoader)
+        else:
+            metadata = handler.load(block)
     except yaml.YAMLError as error:
         first_line = text.count("\n", 0, text.find(block)) + 1
         raise ContentErrors(
             [ContentError(path, "frontmatter", yaml_problem(error, first_line))]
         ) from None
     except ValueError as error:
-        raise ContentErrors([ContentError(path, "frontmatter", f"cannot be parsed: {error}")]) from None
+        raise ContentErrors(
+            [ContentError(path, "frontmatter", f"cannot be parsed: {error}")]
+        ) from None
     if metadata is None:
         return {}, body
     # python-frontmatter quietly drops metadata that is not a mapping; that hides a mistake.

@@ -127,9 +127,10 @@ def rss_problems(xml: bytes, own_url: str) -> list[str]:
         if not guid:
             problems.append(f"{where}: missing guid")
         guids.append(guid)
-        if item.find("guid") is not None and item.find("guid").get("isPermaLink") != "false":
-            if not is_absolute(guid or ""):
-                problems.append(f"{where}: permalink guid is not a URL")
+        guid_element = item.find("guid")
+        is_permalink = guid_element is not None and guid_element.get("isPermaLink") != "false"
+        if is_permalink and not is_absolute(guid or ""):
+            problems.append(f"{where}: permalink guid is not a URL")
         if not is_absolute(item.findtext("link") or ""):
             problems.append(f"{where}: link is not absolute")
         problems += rfc822_problem(item.findtext("pubDate"), f"{where} pubDate")
@@ -169,7 +170,9 @@ def atom_problems(xml: bytes, own_url: str) -> list[str]:
         if published is not None:
             problems += rfc3339_problem(published.text, f"{where} published")
         content = entry.find(f"{{{ATOM}}}content")
-        alternates = [e for e in entry.findall(f"{{{ATOM}}}link") if e.get("rel", "alternate") == "alternate"]
+        alternates = [
+            e for e in entry.findall(f"{{{ATOM}}}link") if e.get("rel", "alternate") == "alternate"
+        ]
         if content is None and not alternates:
             problems.append(f"{where}: needs content or an alternate link")
         if content is not None and content.get("type") == "html":

@@ -33,7 +33,9 @@ def test_defaults_and_paths_relative_to_the_file(tmp_path: Path) -> None:
 
 
 def test_base_url_gets_its_trailing_slash(tmp_path: Path) -> None:
-    site = load_site(write(tmp_path, SITE_TOML.replace('"https://example.com/"', '"https://example.com/blog"')))
+    site = load_site(
+        write(tmp_path, SITE_TOML.replace('"https://example.com/"', '"https://example.com/blog"'))
+    )
     assert site.base_url == "https://example.com/blog/"
 
 
@@ -70,16 +72,18 @@ x = 1
         f"{path}: site.tag_feeds: 'yes' must be true or false",
         f"{path}: site.permalink: '/blog/{{title}}/' must contain {{slug}} and only "
         "{slug}, {year}, {month}, {day}",
-        f"{path}: site.title: missing; the site's name, e.g. title = \"My Blog\"",
+        f'{path}: site.title: missing; the site\'s name, e.g. title = "My Blog"',
         f"{path}: site.author.email: 'not-an-address' must be an email address like 'jane@example.com'",
-        f"{path}: site.author.name: missing; e.g. name = \"Jane Doe\"",
+        f'{path}: site.author.name: missing; e.g. name = "Jane Doe"',
     ]
 
 
 def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_site(tmp_path / "nope.toml")
-    assert raised.value.lines() == [f"{tmp_path / 'nope.toml'}: file: not found (pass --config FILE)"]
+    assert raised.value.lines() == [
+        f"{tmp_path / 'nope.toml'}: file: not found (pass --config FILE)"
+    ]
     path = write(tmp_path, "[site\n")
     with pytest.raises(ConfigError) as raised:
         load_site(path)

@@ -49,8 +49,12 @@ def test_every_sample_feed_passes_the_validator_rules(sample_files: dict[str, by
     assert checked == 3 * (1 + 14)  # site feeds plus fourteen tags
 
 
-@pytest.mark.parametrize("name", ["rss.xml", "atom.xml", "tags/feeds/rss.xml", "tags/devrel/atom.xml"])
-def test_feedparser_reads_them_cleanly(sample_files: dict[str, bytes], sample_posts: list, name: str) -> None:
+@pytest.mark.parametrize(
+    "name", ["rss.xml", "atom.xml", "tags/feeds/rss.xml", "tags/devrel/atom.xml"]
+)
+def test_feedparser_reads_them_cleanly(
+    sample_files: dict[str, bytes], sample_posts: list, name: str
+) -> None:
     parsed = feedparser.parse(sample_files[name])
     assert not parsed.bozo, parsed.get("bozo_exception")
     tag = name.split("/")[1] if name.startswith("tags/") else None
@@ -65,7 +69,9 @@ def test_feedparser_reads_them_cleanly(sample_files: dict[str, bytes], sample_po
             assert is_absolute(link.href)
 
 
-def test_the_feeds_items_are_newest_first_not_prepended(sample_files: dict[str, bytes], sample_posts: list) -> None:
+def test_the_feeds_items_are_newest_first_not_prepended(
+    sample_files: dict[str, bytes], sample_posts: list
+) -> None:
     titles = [e.title for e in feedparser.parse(sample_files["atom.xml"]).entries]
     assert titles[0] == "Scheduled Newsletters, Sent Exactly Once"
     assert titles == [post.title for post in sample_posts]
@@ -75,7 +81,10 @@ def test_feed_dates_come_from_posts_never_the_clock(sample_files: dict[str, byte
     atom = lxml.etree.fromstring(sample_files["atom.xml"])
     assert atom.findtext(f"{{{ATOM}}}updated") == "2025-10-01T06:00:00+00:00"
     entries = atom.findall(f"{{{ATOM}}}entry")
-    updated = {e.findtext(f"{{{ATOM}}}id").split(":")[-1]: e.findtext(f"{{{ATOM}}}updated") for e in entries}
+    updated = {
+        e.findtext(f"{{{ATOM}}}id").split(":")[-1]: e.findtext(f"{{{ATOM}}}updated")
+        for e in entries
+    }
     assert updated["tag-uris"] == "2023-03-01T10:00:00+01:00"  # its `updated` field
     assert updated["atom-vs-rss"] == "2022-01-20T00:00:00+01:00"  # its date, Berlin midnight
     rss = lxml.etree.fromstring(sample_files["rss.xml"]).find("channel")
@@ -90,7 +99,9 @@ def test_rss_channel_link_is_the_site_not_the_feed(sample_files: dict[str, bytes
     assert self_link.get("href") == "https://blog.example.com/tags/email/rss.xml"
 
 
-def test_atom_entries_have_one_alternate_link_and_the_image_as_media(sample_files: dict[str, bytes]) -> None:
+def test_atom_entries_have_one_alternate_link_and_the_image_as_media(
+    sample_files: dict[str, bytes],
+) -> None:
     atom = lxml.etree.fromstring(sample_files["atom.xml"])
     images = {}
     for entry in atom.findall(f"{{{ATOM}}}entry"):
@@ -154,7 +165,9 @@ def test_rss_dates_are_english_and_the_locale_is_left_alone(sample_files: dict[s
 
 
 def test_a_post_with_control_characters_still_gives_feeds_that_parse(blog: Blog) -> None:
-    blog.post("p.md", '---\ntitle: "Ring \\a the bell"\ndate: 2021-01-01\n---\nA \x07 b \x1b c \x00 d\n')
+    blog.post(
+        "p.md", '---\ntitle: "Ring \\a the bell"\ndate: 2021-01-01\n---\nA \x07 b \x1b c \x00 d\n'
+    )
     site = load_site(blog.config)
     loaded = load_posts(site.content_dir, site.tz)
     files = build_feeds(site, loaded, NOW).files
@@ -171,13 +184,18 @@ def test_naive_dates_get_the_site_offset_in_every_format(blog: Blog) -> None:
     files = build_feeds(site, load_posts(site.content_dir, site.tz), NOW).files
     assert b"<pubDate>Thu, 01 Jul 2021 12:00:00 +0200</pubDate>" in files["rss.xml"]
     assert b"<published>2021-07-01T12:00:00+02:00</published>" in files["atom.xml"]
-    assert json.loads(files["feed.json"])["items"][0]["date_published"] == "2021-07-01T12:00:00+02:00"
+    assert (
+        json.loads(files["feed.json"])["items"][0]["date_published"] == "2021-07-01T12:00:00+02:00"
+    )
     assert site.tz == ZoneInfo("Europe/Berlin")
 
 
 def test_items_per_feed_and_zero_for_all(blog: Blog) -> None:
     for day in range(1, 26):
-        blog.post(f"p{day:02d}.md", f"---\ntitle: Post {day}\ndate: 2021-01-{day:02d}\ntags: [A]\n---\nx\n")
+        blog.post(
+            f"p{day:02d}.md",
+            f"---\ntitle: Post {day}\ndate: 2021-01-{day:02d}\ntags: [A]\n---\nx\n",
+        )
     site = load_site(blog.config)
     loaded = load_posts(site.content_dir, site.tz)
     default = build_feeds(site, loaded, NOW).files
@@ -194,5 +212,7 @@ def test_tag_feeds_can_be_turned_off(blog: Blog) -> None:
 
     blog.post("p.md", "---\ntitle: T\ndate: 2021-01-01\ntags: [A, B]\n---\nx\n")
     site = load_site(blog.config)
-    files = build_feeds(replace(site, tag_feeds=False), load_posts(site.content_dir, site.tz), NOW).files
+    files = build_feeds(
+        replace(site, tag_feeds=False), load_posts(site.content_dir, site.tz), NOW
+    ).files
     assert sorted(files) == ["atom.xml", "feed.json", "rss.xml"]

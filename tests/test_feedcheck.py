@@ -36,7 +36,10 @@ def test_a_good_rss_feed_has_no_problems() -> None:
         (rss(date="Mon, 01 Oct 2025 06:00:00 +0000"), "wrong day of the week"),
         (rss(extra="<author>Ada</author>"), "is not an email address"),
         (rss(extra="<content:encoded>&lt;img src='/a.png'&gt;</content:encoded>"), "relative URL"),
-        (rss(extra="<description>&lt;script&gt;x&lt;/script&gt;</description>"), "contains <script>"),
+        (
+            rss(extra="<description>&lt;script&gt;x&lt;/script&gt;</description>"),
+            "contains <script>",
+        ),
         (rss(extra="<description>&lt;b onclick='x'&gt;b&lt;/b&gt;</description>"), "event handler"),
         (rss(extra="<dc:creator>x</dc:creator>"), "not well-formed"),
         (b"<rss version='2.0'><channel><title>T</title></channel></rss>", "missing link"),
@@ -54,7 +57,9 @@ ATOM_FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <link href="https://example.com/e/"/>{extra}</entry></feed>"""
 
 
-def atom(id: str = "tag:example.com,2020:e", updated: str = "2025-10-01T06:00:00Z", extra: str = "") -> bytes:
+def atom(
+    id: str = "tag:example.com,2020:e", updated: str = "2025-10-01T06:00:00Z", extra: str = ""
+) -> bytes:
     return ATOM_FEED.format(id=id, updated=updated, extra=extra).encode()
 
 
@@ -69,7 +74,10 @@ def test_a_good_atom_feed_has_no_problems() -> None:
         (atom(updated="01 Oct 2025"), "not an RFC 3339 date-time"),
         (atom(id="just-a-name"), "is not an IRI"),
         (atom(extra='<link href="e/" rel="related"/>'), "is not absolute"),
-        (atom(extra='<content type="html">&lt;a href="x"&gt;x&lt;/a&gt;</content>'), "relative URL"),
+        (
+            atom(extra='<content type="html">&lt;a href="x"&gt;x&lt;/a&gt;</content>'),
+            "relative URL",
+        ),
     ],
 )
 def test_atom_rules_fire(feed: bytes, problem: str) -> None:
@@ -82,11 +90,15 @@ def test_json_feed_rules_fire() -> None:
         "version": "https://jsonfeed.org/version/1.1",
         "title": "T",
         "feed_url": "https://example.com/feed.json",
-        "items": [{"id": "1", "content_html": "<p>x</p>", "date_published": "2021-01-01T00:00:00Z"}],
+        "items": [
+            {"id": "1", "content_html": "<p>x</p>", "date_published": "2021-01-01T00:00:00Z"}
+        ],
     }
     url = "https://example.com/feed.json"
     assert json_feed_problems(json.dumps(good).encode(), url) == []
-    bad = dict(good, version="1", items=[{"id": 1, "url": "/x", "date_published": "2021-01-01"}] * 2)
+    bad = dict(
+        good, version="1", items=[{"id": 1, "url": "/x", "date_published": "2021-01-01"}] * 2
+    )
     found = json_feed_problems(json.dumps(bad).encode(), url)
     assert found == [
         "version is not https://jsonfeed.org/version/1.1",

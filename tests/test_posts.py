@@ -70,7 +70,9 @@ def test_reads_every_field(blog: Blog) -> None:
         ("2021-12-09T14:00:00+01:00", datetime(2021, 12, 9, 13, tzinfo=UTC)),
     ],
 )
-def test_dates_in_every_common_shape_are_aware(blog: Blog, written: str, expected: datetime) -> None:
+def test_dates_in_every_common_shape_are_aware(
+    blog: Blog, written: str, expected: datetime
+) -> None:
     blog.post("p.md", f"---\ntitle: T\ndate: {written}\n---\nx\n")
     (post,) = load(blog)
     assert post.date.tzinfo is not None
@@ -155,7 +157,9 @@ def test_tags_that_collide_on_their_folder_are_merged_with_a_warning(blog: Blog)
 
 
 def test_characters_xml_forbids_are_removed_with_a_warning(blog: Blog) -> None:
-    blog.post("p.md", '---\ntitle: "Bell\\a here"\ndate: 2021-01-01\n---\nline one\nbad \x07 and \x0c\n')
+    blog.post(
+        "p.md", '---\ntitle: "Bell\\a here"\ndate: 2021-01-01\n---\nline one\nbad \x07 and \x0c\n'
+    )
     loaded = load_posts(blog.content, BERLIN)
     (post,) = loaded.posts
     assert post.title == "Bell here"
@@ -179,19 +183,40 @@ def test_hidden_folders_are_not_content(blog: Blog) -> None:
 
 
 BROKEN = [
-    ("title: T\ndate: next tuesday", "date: 'next tuesday' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)"),
-    ("title: T\ndate: 2021-02-30", "date: '2021-02-30' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)"),
-    ('title: T\ndate: "2021-13-01"', "date: '2021-13-01' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)"),
-    ("title: T\ndate: [2021]", "date: '[2021]' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)"),
+    (
+        "title: T\ndate: next tuesday",
+        "date: 'next tuesday' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)",
+    ),
+    (
+        "title: T\ndate: 2021-02-30",
+        "date: '2021-02-30' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)",
+    ),
+    (
+        'title: T\ndate: "2021-13-01"',
+        "date: '2021-13-01' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)",
+    ),
+    (
+        "title: T\ndate: [2021]",
+        "date: '[2021]' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)",
+    ),
     ("title: T", "date: missing (use 2021-12-09 or 2021-12-09T08:30:00+01:00)"),
     ("date: 2021-01-01", "title: missing; every post needs one"),
     ("date: 2021-01-01\ntitle: [a, b]", "title: ['a', 'b'] must be text"),
     ('date: 2021-01-01\ntitle: "  "', "title: is empty; every post needs one"),
-    ("date: 2021-01-01\ntitle: T\ntopPost: yes please", "topPost: 'yes please' must be true or false"),
+    (
+        "date: 2021-01-01\ntitle: T\ntopPost: yes please",
+        "topPost: 'yes please' must be true or false",
+    ),
     ("date: 2021-01-01\ntitle: T\ndraft: 1", "draft: 1 must be true or false"),
-    ("date: 2021-01-01\ntitle: T\ntags: {a: 1}", "tags: {'a': 1} must be a list of tags or one comma-separated string"),
+    (
+        "date: 2021-01-01\ntitle: T\ntags: {a: 1}",
+        "tags: {'a': 1} must be a list of tags or one comma-separated string",
+    ),
     ("date: 2021-01-01\ntitle: T\ntags: [[x]]", "tags: ['x'] is not a tag name (tags are text)"),
-    ('date: 2021-01-01\ntitle: T\ntags: ["!!"]', "tags: '!!' has no letters or digits to name its feed folder"),
+    (
+        'date: 2021-01-01\ntitle: T\ntags: ["!!"]',
+        "tags: '!!' has no letters or digits to name its feed folder",
+    ),
     (
         "date: 2021-01-01\ntitle: T\nslug: ../../etc",
         "slug: '../../etc' must be letters, digits, '-', '_' or '.', with no '/' or '..' (e.g. slug: my-first-post)",
@@ -200,15 +225,30 @@ BROKEN = [
         "date: 2021-01-01\ntitle: T\nslug: /abs",
         "slug: '/abs' must be letters, digits, '-', '_' or '.', with no '/' or '..' (e.g. slug: my-first-post)",
     ),
-    ("date: 2021-01-01\ntitle: T\nid: not a uri", "id: 'not a uri' must be a URI, e.g. id: tag:example.com,2021:my-post"),
-    ("date: 2021-01-01\ntitle: T\nupdated: soon", "updated: 'soon' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)"),
-    ("title: [unclosed\ndate: 2021-01-01", "frontmatter: YAML did not find expected ',' or ']' on line 3 (while parsing a flow sequence started on line 2)"),
+    (
+        "date: 2021-01-01\ntitle: T\nid: not a uri",
+        "id: 'not a uri' must be a URI, e.g. id: tag:example.com,2021:my-post",
+    ),
+    (
+        "date: 2021-01-01\ntitle: T\nupdated: soon",
+        "updated: 'soon' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)",
+    ),
+    (
+        "title: [unclosed\ndate: 2021-01-01",
+        "frontmatter: YAML did not find expected ',' or ']' on line 3 (while parsing a flow sequence started on line 2)",
+    ),
     ("- a\n- b", "frontmatter: must be a mapping of fields"),
 ]
 
 
-@pytest.mark.parametrize(("frontmatter", "message"), BROKEN, ids=[m.split(":")[0] + "-" + str(i) for i, (_, m) in enumerate(BROKEN)])
-def test_each_broken_post_gets_its_exact_message(blog: Blog, frontmatter: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("frontmatter", "message"),
+    BROKEN,
+    ids=[m.split(":")[0] + "-" + str(i) for i, (_, m) in enumerate(BROKEN)],
+)
+def test_each_broken_post_gets_its_exact_message(
+    blog: Blog, frontmatter: str, message: str
+) -> None:
     path = blog.post("broken.md", f"---\n{frontmatter}\n---\nBody\n")
     assert problems(blog) == [f"{path}: {message}"]
 

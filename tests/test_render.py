@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from feeds.posts import Post
-from feeds.render import absolute_urls, entry_id, first_paragraph, markdown_to_html, post_url, render_post
+from feeds.render import (
+    absolute_urls,
+    entry_id,
+    first_paragraph,
+    markdown_to_html,
+    post_url,
+    render_post,
+)
 
 from .conftest import make_site
 
@@ -64,7 +71,10 @@ def test_footnote_numbering_does_not_leak_between_posts() -> None:
             '<img srcset="https://example.com/blog/post/a.png 1x, https://example.com/b.png 2x" '
             'src="https://example.com/blog/post/a.png">',
         ),
-        ('<video poster="p.jpg"></video>', '<video poster="https://example.com/blog/post/p.jpg"></video>'),
+        (
+            '<video poster="p.jpg"></video>',
+            '<video poster="https://example.com/blog/post/p.jpg"></video>',
+        ),
         ("text before <b>bold</b> after", "text before <b>bold</b> after"),
         ("1 &lt; 2 &amp; 3", "1 &lt; 2 &amp; 3"),
     ],
