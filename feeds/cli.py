@@ -8,13 +8,17 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feeds import __version__
 from feeds.build import FeedBuild, build_feeds
-from feeds.config import DEFAULT_CONFIG, Site, load_site
-from feeds.errors import EXIT_BAD_INPUT, FeedsError
+from feeds.config import DEFAULT_CONFIG, Config, Site, load_config
+from feeds.errors import EXIT_BAD_INPUT, FeedsError, UsageError
 from feeds.output import write_outputs
-from feeds.posts import load_posts
+from feeds.posts import date_field, load_posts, published
+
+if TYPE_CHECKING:
+    from feeds.newsletter import Selection
 
 BUILD_EXAMPLE = """\
 example:
@@ -24,6 +28,12 @@ example:
 CHECK_EXAMPLE = """\
 example:
   feeds check --strict              # fail on warnings too; writes nothing
+"""
+NEWSLETTER_EXAMPLE = """\
+example:
+  feeds newsletter                  # the latest 5 posts
+  feeds newsletter --top 3 --full   # the three newest top posts, whole
+  feeds newsletter --since 2025-01-01 --tag Email
 """
 
 
@@ -74,7 +84,52 @@ def parser() -> argparse.ArgumentParser:
     )
     add_site_options(check)
     check.set_defaults(run=run_check)
+
+    letter = commands.add_parser(
+        "newsletter",
+        help="write a newsletter issue: HTML, plain text and the .eml message",
+        description="Choose posts, render templates/newsletter.html and .txt, inline the CSS, "
+        "and write <date>-<name>.html, .txt and .eml under public/newsletter/.",
+        epilog=NEWSLETTER_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_site_options(letter)
+    add_selection_options(letter)
+    letter.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: public/)")
+    letter.set_defaults(run=run_newsletter)
     return top
+
+
+def add_selection_options(command: argparse.ArgumentParser) -> None:
+    mode = command.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--latest", type=positive, metavar="N", help="the N newest posts (default: 5)"
+    )
+    mode.add_argument(
+        "--top",
+        type=positive,
+        nargs="?",
+        const=0,
+        metavar="N",
+        help="posts with topPost: true, newest first (default N: 5)",
+    )
+    mode.add_argument("--since", metavar="DATE", help="every post published after DATE")
+    command.add_argument("--tag", metavar="TAG", help="only posts with this tag")
+    command.add_argument("--full", action="store_true", help="whole posts instead of summaries")
+    command.add_argument("--templates", type=Path, metavar="DIR", help="templates folder")
+    command.add_argument(
+        "--name", metavar="NAME", help="file name after the date (default: the mode)"
+    )
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
 
 
 def add_site_options(command: argparse.ArgumentParser) -> None:
@@ -93,13 +148,21 @@ def add_site_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
-def site_from_args(args: argparse.Namespace) -> Site:
-    site = load_site(args.config)
+def config_from_args(args: argparse.Namespace) -> Config:
+    config = load_config(args.config)
+    site = config.site
     if args.content is not None:
         site = replace(site, content_dir=args.content)
     if getattr(args, "out", None) is not None:
         site = replace(site, output_dir=args.out)
-    return site
+    letter = config.newsletter
+    if getattr(args, "templates", None) is not None:
+        letter = replace(letter, templates_dir=args.templates)
+    return replace(config, site=site, newsletter=letter)
+
+
+def site_from_args(args: argparse.Namespace) -> Site:
+    return config_from_args(args).site
 
 
 def plan(args: argparse.Namespace, now: datetime) -> tuple[Site, FeedBuild]:
@@ -146,6 +209,63 @@ def run_check(args: argparse.Namespace, now: datetime) -> int:
         return EXIT_BAD_INPUT
     print(f"{describe(result)}; {len(result.files)} feeds would be written; no problems found")
     return 0
+
+
+def run_newsletter(args: argparse.Namespace, now: datetime) -> int:
+    # Imported here: jinja2, premailer and nh3 cost time that a feed build need not pay.
+    from feeds.message import issue_message
+    from feeds.newsletter import load_templates, render_issue, select_posts
+    from feeds.render import render_post
+
+    config = config_from_args(args)
+    site = config.site
+    selection = selection_from_args(args, site)
+    loaded = load_posts(site.content_dir, site.tz)
+    warnings = list(loaded.warnings)
+    posts = published(loaded.posts, now, drafts=args.drafts, future=args.future)
+    chosen = select_posts(posts, selection, config.newsletter.latest)
+    if not chosen:
+        print(f"nothing to send: {selection.describe()}; no newsletter written")
+        return 0
+    templates = load_templates(config.newsletter.templates_dir)
+    entries = [render_post(post, site) for post in chosen]
+    name = args.name or selection.name()
+    issue = render_issue(site, config.newsletter, templates, entries, name, full=args.full)
+    warnings.extend(issue.warnings)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.strict and warnings:
+        print(f"error: {len(warnings)} warning(s) and --strict is on", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    message = issue_message(issue, site, config.newsletter)
+    folder = config.newsletter.folder.strip("/")
+    stem = f"{folder}/{issue.stem}"
+    write_outputs(
+        site.output_dir,
+        {
+            f"{stem}.html": issue.html.encode("utf-8"),
+            f"{stem}.txt": issue.text.encode("utf-8"),
+            f"{stem}.eml": message.as_bytes(),
+        },
+    )
+    size = len(issue.html.encode("utf-8")) / 1024
+    print(
+        f"newsletter of {len(chosen)} post(s): {site.output_dir / stem}.html, .txt, .eml "
+        f"(HTML {size:.0f} KB); subject: {issue.subject}"
+    )
+    return 0
+
+
+def selection_from_args(args: argparse.Namespace, site: Site) -> Selection:
+    from feeds.newsletter import Selection
+
+    since = None
+    if args.since is not None:
+        try:
+            since = date_field(args.since, site.tz)
+        except ValueError as error:
+            raise UsageError(f"--since: {error}") from None
+    return Selection(latest=args.latest, top=args.top, since=since, tag=args.tag)
 
 
 if __name__ == "__main__":

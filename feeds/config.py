@@ -51,8 +51,35 @@ Problems = list[tuple[str, str]]
 Check = Callable[[Any], str | None]
 
 
+@dataclass(frozen=True)
+class NewsletterSettings:
+    """How a newsletter issue looks and who it is from; ``[newsletter]`` in the settings."""
+
+    from_address: str | None
+    from_name: str
+    subject: str = "{site}: {title}"
+    preheader: str = ""
+    footer: str = ""
+    templates_dir: Path = Path("templates")
+    folder: str = "newsletter"
+    latest: int = 5
+    utm: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    site: Site
+    newsletter: NewsletterSettings
+    source: Path
+
+
 def load_site(path: Path = DEFAULT_CONFIG) -> Site:
     """Read ``[site]`` from the TOML file at ``path``; folders are relative to that file."""
+    return load_config(path).site
+
+
+def load_config(path: Path = DEFAULT_CONFIG) -> Config:
+    """Read and check every section of the settings file; all problems are reported at once."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -61,25 +88,25 @@ def load_site(path: Path = DEFAULT_CONFIG) -> Site:
         raise ConfigError(path, [("file", f"cannot be read: {error}")]) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, [("file", f"is not valid TOML: {error}")]) from None
-    return site_from_mapping(data, path)
+    return config_from_mapping(data, path)
 
 
-def site_from_mapping(data: Mapping[str, Any], source: Path) -> Site:
+def config_from_mapping(data: Mapping[str, Any], source: Path) -> Config:
     problems: Problems = []
     for section in data:
         if section not in KNOWN_SECTIONS:
-            problems.append(
-                (section, f"unknown section (expected one of: {', '.join(KNOWN_SECTIONS)})")
-            )
+            expected = ", ".join(KNOWN_SECTIONS)
+            problems.append((section, f"unknown section (expected one of: {expected})"))
     table = data.get("site")
     if not isinstance(table, dict):
         raise ConfigError(source, [*problems, ("site", "missing [site] table")])
-    values = _check_table(table, SITE_KEYS, "site", problems)
+    values = _check_table(table, SITE_KEYS, "site", problems, nested={"author"})
     author = _author(table.get("author"), problems)
+    letter = _newsletter(data.get("newsletter", {}), problems)
     if problems:
         raise ConfigError(source, problems)
     base = source.parent
-    return Site(
+    site = Site(
         title=values["title"],
         base_url=values["base_url"].rstrip("/") + "/",
         since=str(values["since"]),
@@ -93,6 +120,20 @@ def site_from_mapping(data: Mapping[str, Any], source: Path) -> Site:
         items_per_feed=values.get("items_per_feed", 20),
         tag_feeds=values.get("tag_feeds", True),
     )
+    newsletter = NewsletterSettings(
+        from_address=letter.get("from_address", author.email),
+        from_name=letter.get("from_name", author.name),
+        subject=letter.get("subject", "{site}: {title}"),
+        preheader=letter.get("preheader", site.description),
+        footer=letter.get(
+            "footer", f"You are receiving this because you subscribed to {site.title}."
+        ),
+        templates_dir=base / letter.get("templates", "templates"),
+        folder=letter.get("folder", "newsletter"),
+        latest=letter.get("latest", 5),
+        utm=tuple((f"utm_{key}", value) for key, value in letter.get("utm", {}).items()),
+    )
+    return Config(site=site, newsletter=newsletter, source=source)
 
 
 def _check_table(
@@ -100,10 +141,11 @@ def _check_table(
     schema: Mapping[str, tuple[bool, Check]],
     name: str,
     problems: Problems,
+    nested: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in table.items():
-        if key == "author" and name == "site":
+        if key in nested:
             continue
         if key not in schema:
             expected = ", ".join(sorted(schema))
@@ -117,6 +159,21 @@ def _check_table(
     for key, (required, _) in schema.items():
         if required and key not in table:
             problems.append((f"{name}.{key}", "missing; " + HINTS[key]))
+    return values
+
+
+def _newsletter(value: Any, problems: Problems) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        problems.append(("newsletter", "must be a table: [newsletter]"))
+        return {}
+    values = _check_table(value, NEWSLETTER_KEYS, "newsletter", problems, nested={"utm"})
+    utm = value.get("utm", {})
+    if isinstance(utm, dict):
+        values["utm"] = _check_table(utm, UTM_KEYS, "newsletter.utm", problems)
+    else:
+        problems.append(
+            ("newsletter.utm", 'must be a table: [newsletter.utm] source = "newsletter"')
+        )
     return values
 
 
@@ -221,4 +278,45 @@ HINTS = {
     "(it goes into every post's permanent feed id)",
     "name": 'e.g. name = "Jane Doe"',
 }
-KNOWN_SECTIONS = ("site",)
+
+
+def _subject(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return "must be a non-empty pattern like '{site}: {title}'"
+    unknown = [f for f in re.findall(r"{([^{}]*)}", value) if f not in SUBJECT_FIELDS]
+    if unknown:
+        return f"may only use {{{'}, {'.join(SUBJECT_FIELDS)}}}"
+    return None
+
+
+def _any_text(value: Any) -> str | None:
+    return None if isinstance(value, str) else "must be text"
+
+
+def _utm_value(value: Any) -> str | None:
+    ok = isinstance(value, str) and re.fullmatch(r"[\w.+-]+", value)
+    return None if ok else "must be letters, digits, '.', '+', '-' or '_'"
+
+
+def _count_positive(value: Any) -> str | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    return None if ok else "must be a whole number, 1 or more"
+
+
+SUBJECT_FIELDS = ("site", "title", "date", "count")
+NEWSLETTER_KEYS: dict[str, tuple[bool, Check]] = {
+    "from_address": (False, _email),
+    "from_name": (False, _text),
+    "subject": (False, _subject),
+    "preheader": (False, _any_text),
+    "footer": (False, _any_text),
+    "templates": (False, _folder),
+    "folder": (False, _folder),
+    "latest": (False, _count_positive),
+}
+UTM_KEYS: dict[str, tuple[bool, Check]] = {
+    "source": (False, _utm_value),
+    "medium": (False, _utm_value),
+    "campaign": (False, _utm_value),
+}
+KNOWN_SECTIONS = ("site", "newsletter")

@@ -63,3 +63,9 @@ class OutputError(FeedsError):
 
 class DeliveryError(FeedsError):
     """Mail could not be handed to the SMTP server."""
+
+
+class UsageError(FeedsError):
+    """A command-line value that cannot be used."""
+
+    exit_code = EXIT_BAD_INPUT
