@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: help feeds check test lint golden clean
+.PHONY: help feeds newsletter check test lint golden clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ $(READY): pyproject.toml
 
 feeds: $(READY) ## build the feeds of content/ into public/
 	$(BIN)/feeds build
+
+newsletter: $(READY) ## write the newsletter of the latest posts into public/newsletter/
+	$(BIN)/feeds newsletter
 
 check: $(READY) ## validate content and settings; write nothing
 	$(BIN)/feeds check

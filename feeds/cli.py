@@ -15,7 +15,7 @@ from feeds.build import FeedBuild, build_feeds
 from feeds.config import DEFAULT_CONFIG, Config, Site, load_config
 from feeds.errors import EXIT_BAD_INPUT, FeedsError, UsageError
 from feeds.output import write_outputs
-from feeds.posts import date_field, load_posts, published
+from feeds.posts import date_field, load_posts
 
 if TYPE_CHECKING:
     from feeds.newsletter import Selection
@@ -213,45 +213,33 @@ def run_check(args: argparse.Namespace, now: datetime) -> int:
 
 def run_newsletter(args: argparse.Namespace, now: datetime) -> int:
     # Imported here: jinja2, premailer and nh3 cost time that a feed build need not pay.
-    from feeds.message import issue_message
-    from feeds.newsletter import load_templates, render_issue, select_posts
-    from feeds.render import render_post
+    from feeds.newsletter_build import build_newsletter
 
     config = config_from_args(args)
     site = config.site
     selection = selection_from_args(args, site)
     loaded = load_posts(site.content_dir, site.tz)
-    warnings = list(loaded.warnings)
-    posts = published(loaded.posts, now, drafts=args.drafts, future=args.future)
-    chosen = select_posts(posts, selection, config.newsletter.latest)
-    if not chosen:
+    result = build_newsletter(
+        config, loaded, now, selection,
+        full=args.full, name=args.name, drafts=args.drafts, future=args.future,
+    )  # fmt: skip
+    if result is None:
+        for warning in loaded.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         print(f"nothing to send: {selection.describe()}; no newsletter written")
         return 0
-    templates = load_templates(config.newsletter.templates_dir)
-    entries = [render_post(post, site) for post in chosen]
-    name = args.name or selection.name()
-    issue = render_issue(site, config.newsletter, templates, entries, name, full=args.full)
-    warnings.extend(issue.warnings)
-    for warning in warnings:
+    for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if args.strict and warnings:
-        print(f"error: {len(warnings)} warning(s) and --strict is on", file=sys.stderr)
+    if args.strict and result.warnings:
+        print(f"error: {len(result.warnings)} warning(s) and --strict is on", file=sys.stderr)
         return EXIT_BAD_INPUT
-    message = issue_message(issue, site, config.newsletter)
-    folder = config.newsletter.folder.strip("/")
-    stem = f"{folder}/{issue.stem}"
-    write_outputs(
-        site.output_dir,
-        {
-            f"{stem}.html": issue.html.encode("utf-8"),
-            f"{stem}.txt": issue.text.encode("utf-8"),
-            f"{stem}.eml": message.as_bytes(),
-        },
-    )
-    size = len(issue.html.encode("utf-8")) / 1024
+    write_outputs(site.output_dir, result.files)
+    issue = result.issue
+    html_name = next(name for name in result.files if name.endswith(".html"))
     print(
-        f"newsletter of {len(chosen)} post(s): {site.output_dir / stem}.html, .txt, .eml "
-        f"(HTML {size:.0f} KB); subject: {issue.subject}"
+        f"newsletter of {len(issue.posts)} post(s): {site.output_dir / html_name[:-5]}.html, "
+        f".txt, .eml (HTML {len(issue.html.encode('utf-8')) / 1024:.0f} KB); "
+        f"subject: {issue.subject}"
     )
     return 0
 

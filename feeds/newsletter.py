@@ -7,6 +7,7 @@ Jinja renders first and premailer inlines after, so premailer never sees templat
 from __future__ import annotations
 
 import logging
+from html import escape
 import textwrap
 import traceback
 from collections.abc import Callable, Sequence
@@ -37,7 +38,7 @@ MONTHS = (
 # Mail clients show the first text of a message as its preview; after the preheader, these
 # invisible characters fill the preview so that it does not run on into the body.
 PREHEADER_PADDING = Markup("&#847;&zwnj;&nbsp;" * 30)
-TEMPLATE_NAMES = ("newsletter.html", "newsletter.txt", "newsletter.css")
+POOR_IMAGE_FORMATS = {".webp": "WebP", ".avif": "AVIF", ".svg": "SVG"}
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,15 @@ def render_issue(
     newest = max(entry.post.date for entry in entries)
     context = issue_context(site, settings, entries, full=full)
     html, css_problems = inline_css(render_template(templates.html, context), templates.css)
+    html = html.rstrip("\n") + "\n"
     text = render_template(templates.text, context)
     warnings = [f"newsletter.css: {problem}" for problem in css_problems]
+    warnings.extend(
+        f"{entry.post.source}: image: {entry.image} is {kind}, which Outlook does not show"
+        for entry in entries
+        if entry.image
+        and (kind := POOR_IMAGE_FORMATS.get(Path(urlsplit(entry.image).path).suffix.lower()))
+    )
     size = len(html.encode("utf-8"))
     if size > GMAIL_CLIP_BYTES:
         warning = (
@@ -205,7 +213,9 @@ def post_context(
         "date_text": date_text(entry.post.date, site),
         "description": entry.summary,
         "image": entry.image,
-        "body": Markup(clean_body(entry.html)) if full else "",
+        "body": Markup(clean_body(entry.html, lambda url: with_utm(url, site, settings)))
+        if full
+        else "",
     }
 
 
@@ -278,9 +288,10 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def clean_body(html: str) -> str:
+def clean_body(html: str, link: Callable[[str], str] = str) -> str:
     """A post's HTML as it may reach a subscriber: sanitised by nh3 (no scripts, frames,
-    forms, objects or event handlers), and every image with an ``alt`` and a ``width``."""
+    forms, objects or event handlers), every image with an ``alt`` and a pixel ``width``,
+    and every link passed through ``link`` (which adds the UTM tags)."""
     safe = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -288,18 +299,20 @@ def clean_body(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         strip_comments=True,
     )
-    if "<img" not in safe:
+    if "<img" not in safe and "<a" not in safe:
         return safe
     root = lxml.html.fragment_fromstring(safe, create_parent="div")
     for image in root.iter("img"):
         image.set("alt", image.get("alt", ""))
         width = image.get("width", "")
-        image.set(
-            "width",
-            width if width.isdigit() and int(width) <= CONTENT_WIDTH else str(CONTENT_WIDTH),
-        )
+        fits = width.isdigit() and int(width) <= CONTENT_WIDTH
+        image.set("width", width if fits else str(CONTENT_WIDTH))
         image.attrib.pop("height", None)
-    pieces = [root.text or ""]
+    for anchor in root.iter("a"):
+        href = anchor.get("href")
+        if href:
+            anchor.set("href", link(href))
+    pieces = [escape(root.text, quote=False)] if root.text else []
     pieces.extend(lxml.html.tostring(child, encoding="unicode") for child in root)
     return "".join(pieces)
 

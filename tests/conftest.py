@@ -83,6 +83,7 @@ def blog(tmp_path: Path) -> Blog:
     made = Blog(tmp_path)
     made.config.write_text(SITE_TOML, encoding="utf-8")
     made.content.mkdir()
+    shutil.copytree(ROOT / "templates", made.root / "templates")
     return made
 
 
@@ -92,4 +93,5 @@ def sample_blog(tmp_path: Path) -> Blog:
     made = Blog(tmp_path)
     shutil.copytree(ROOT / "content", made.content)
     shutil.copy(ROOT / "feeds.toml", made.config)
+    shutil.copytree(ROOT / "templates", made.root / "templates")
     return made

@@ -6,13 +6,16 @@ import shutil
 from pathlib import Path
 
 from feeds.build import build_feeds
-from feeds.config import load_site
+from feeds.config import load_config, load_site
+from feeds.newsletter import Selection
+from feeds.newsletter_build import build_newsletter
 from feeds.output import write_outputs
 from feeds.posts import load_posts
 
 from .conftest import NOW, ROOT
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+NEWSLETTERS = {"latest": (Selection(), False), "top-full": (Selection(top=0), True)}
 
 
 def sample_feed_files() -> dict[str, bytes]:
@@ -20,11 +23,24 @@ def sample_feed_files() -> dict[str, bytes]:
     return build_feeds(site, load_posts(site.content_dir, site.tz), NOW).files
 
 
+def sample_newsletter_files(kind: str) -> dict[str, bytes]:
+    """The files of one sample issue, named by their extension: html, txt, eml."""
+    config = load_config(ROOT / "feeds.toml")
+    loaded = load_posts(config.site.content_dir, config.site.tz)
+    selection, full = NEWSLETTERS[kind]
+    result = build_newsletter(config, loaded, NOW, selection, full=full)
+    assert result is not None
+    return {name.rsplit(".", 1)[1]: data for name, data in result.files.items()}
+
+
 def main() -> None:
-    target = GOLDEN / "feeds"
-    shutil.rmtree(target, ignore_errors=True)
-    report = write_outputs(target, sample_feed_files())
-    print(f"wrote {len(report.written)} golden feed files to {target}")
+    shutil.rmtree(GOLDEN, ignore_errors=True)
+    report = write_outputs(GOLDEN / "feeds", sample_feed_files())
+    print(f"wrote {len(report.written)} golden feed files to {GOLDEN / 'feeds'}")
+    for kind in NEWSLETTERS:
+        files = sample_newsletter_files(kind)
+        write_outputs(GOLDEN / "newsletter", {f"{kind}.{ext}": data for ext, data in files.items()})
+    print(f"wrote the golden newsletters ({', '.join(NEWSLETTERS)}) to {GOLDEN / 'newsletter'}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,49 @@
+"""A newsletter build as one function: loaded posts in, the issue's files out (or nothing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from feeds.config import Config
+from feeds.message import issue_message
+from feeds.newsletter import Issue, Selection, load_templates, render_issue, select_posts
+from feeds.posts import LoadedPosts, published
+from feeds.render import render_post
+
+
+@dataclass(frozen=True)
+class NewsletterBuild:
+    issue: Issue
+    files: dict[str, bytes]
+    warnings: tuple[str, ...]
+
+
+def build_newsletter(
+    config: Config,
+    loaded: LoadedPosts,
+    now: datetime,
+    selection: Selection,
+    *,
+    full: bool = False,
+    name: str | None = None,
+    drafts: bool = False,
+    future: bool = False,
+) -> NewsletterBuild | None:
+    """The issue's HTML, text and .eml under the newsletter folder; None if no post matches."""
+    site, settings = config.site, config.newsletter
+    posts = published(loaded.posts, now, drafts=drafts, future=future)
+    chosen = select_posts(posts, selection, settings.latest)
+    if not chosen:
+        return None
+    templates = load_templates(settings.templates_dir)
+    entries = [render_post(post, site) for post in chosen]
+    issue = render_issue(site, settings, templates, entries, name or selection.name(), full=full)
+    message = issue_message(issue, site, settings)
+    stem = f"{settings.folder.strip('/')}/{issue.stem}"
+    files = {
+        f"{stem}.html": issue.html.encode("utf-8"),
+        f"{stem}.txt": issue.text.encode("utf-8"),
+        f"{stem}.eml": message.as_bytes(),
+    }
+    return NewsletterBuild(issue=issue, files=files, warnings=(*loaded.warnings, *issue.warnings))
