@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
+# Test-only: caniemail's mail-client support data, checked with node (see tests/email_clients/).
+EMAIL_CHECKER := tests/email_clients/node_modules/.package-lock.json
 
 .PHONY: help feeds newsletter check test lint golden clean
 
@@ -26,8 +28,15 @@ newsletter: $(READY) ## write the newsletter of the latest posts into public/new
 check: $(READY) ## validate content and settings; write nothing
 	$(BIN)/feeds check
 
-test: $(READY) lint ## run the whole test suite, ruff and mypy
+test: $(READY) $(EMAIL_CHECKER) lint ## run the whole test suite, ruff and mypy
 	$(BIN)/python -m pytest
+
+$(EMAIL_CHECKER): tests/email_clients/package.json tests/email_clients/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/email_clients --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: the mail-client support tests will be skipped"; \
+	fi
 
 lint: $(READY) ## ruff and mypy
 	$(BIN)/ruff check feeds tests
@@ -38,4 +47,5 @@ golden: $(READY) ## regenerate the golden files on purpose; review the diff
 	$(BIN)/python -m tests.golden
 
 clean: ## remove the virtual environment, outputs and caches
-	rm -rf $(VENV) public test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) public test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info \
+		tests/email_clients/node_modules

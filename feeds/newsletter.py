@@ -7,12 +7,12 @@ Jinja renders first and premailer inlines after, so premailer never sees templat
 from __future__ import annotations
 
 import logging
-from html import escape
 import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit

@@ -90,9 +90,13 @@ def test_tag_combines_with_each_mode(sample_posts: list) -> None:
         "email-dark-mode",
         "newsletter-basics",
     ]
-    assert slugs(select_posts(sample_posts, Selection(top=0, tag="Email"), 5)) == ["newsletter-basics"]
+    assert slugs(select_posts(sample_posts, Selection(top=0, tag="Email"), 5)) == [
+        "newsletter-basics"
+    ]
     since = datetime(2023, 1, 1, tzinfo=UTC)
-    assert slugs(select_posts(sample_posts, Selection(since=since, tag="Standards"), 5)) == ["tag-uris"]
+    assert slugs(select_posts(sample_posts, Selection(since=since, tag="Standards"), 5)) == [
+        "tag-uris"
+    ]
     assert select_posts(sample_posts, Selection(tag="Nothing"), 5) == []
 
 
@@ -132,7 +136,9 @@ def test_cli_selection_modes(
     assert (sample_blog.public / "newsletter" / f"{stem}.eml").is_file()
 
 
-def test_an_empty_selection_is_not_an_email(sample_blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_empty_selection_is_not_an_email(
+    sample_blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(sample_blog.args("newsletter", "--since", "2026-01-01"), capsys)
     assert code == 0
     assert out == (
@@ -141,10 +147,15 @@ def test_an_empty_selection_is_not_an_email(sample_blog: Blog, capsys: pytest.Ca
     assert not (sample_blog.public / "newsletter").exists()
 
 
-def test_bad_since_and_count_are_usage_errors(sample_blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_since_and_count_are_usage_errors(
+    sample_blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(sample_blog.args("newsletter", "--since", "soon"), capsys)
     assert code == 2
-    assert err == "error: --since: 'soon' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)\n"
+    assert (
+        err
+        == "error: --since: 'soon' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)\n"
+    )
     with pytest.raises(SystemExit) as exited:
         cli.main(sample_blog.args("newsletter", "--latest", "0"))
     assert exited.value.code == 2
@@ -221,7 +232,9 @@ def test_hidden_preheader_comes_first(sample: dict[str, bytes]) -> None:
 def test_utm_tags_only_on_links_into_the_site(sample: dict[str, bytes]) -> None:
     links = [a.get("href") for a in html_tree(sample["html"]).iter("a")]
     site_links = [link for link in links if link.startswith("https://blog.example.com/")]
-    assert site_links and all("utm_source=newsletter&utm_medium=email" in link for link in site_links)
+    assert site_links and all(
+        "utm_source=newsletter&utm_medium=email" in link for link in site_links
+    )
     assert not any("utm_" in link for link in links if link not in site_links)
 
 
@@ -261,7 +274,17 @@ def test_full_posts_are_sanitised_whatever_they_contain() -> None:
         "<style>body{display:none}</style>"
     )
     cleaned = clean_body(hostile)
-    for banned in ("<script", "<iframe", "<form", "<input", "<object", "onclick", "onerror", "javascript:", "<style"):
+    for banned in (
+        "<script",
+        "<iframe",
+        "<form",
+        "<input",
+        "<object",
+        "onclick",
+        "onerror",
+        "javascript:",
+        "<style",
+    ):
         assert banned not in cleaned
     assert '<img src="https://e.com/a.png" alt="" width="552">' in cleaned
     assert cleaned.startswith("<p>Hi <a")
@@ -276,10 +299,14 @@ def test_image_widths_are_kept_when_they_fit() -> None:
 # premailer, set up on purpose
 
 
-def test_inliner_keeps_important_in_media_rules_and_silences_cssutils(caplog: pytest.LogCaptureFixture) -> None:
+def test_inliner_keeps_important_in_media_rules_and_silences_cssutils(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     css = ".a { color: red; -webkit-text-size-adjust: 100%; mso-line-height-rule: exactly; }\n@media (max-width: 600px) { .a { color: blue !important; } }"
     with caplog.at_level(logging.DEBUG):
-        html, problems = inline_css('<html><head></head><body><p class="a">x</p></body></html>', css)
+        html, problems = inline_css(
+            '<html><head></head><body><p class="a">x</p></body></html>', css
+        )
     assert problems == []
     assert [r for r in caplog.records if r.name.startswith("CSSUTILS")] == []
     assert 'style="color:red' in html
@@ -287,13 +314,17 @@ def test_inliner_keeps_important_in_media_rules_and_silences_cssutils(caplog: py
 
 
 def test_inliner_reports_real_css_errors() -> None:
-    _, problems = inline_css("<html><head></head><body><p class='a'>x</p></body></html>", ".a { color: red; } }}} .b {")
+    _, problems = inline_css(
+        "<html><head></head><body><p class='a'>x</p></body></html>", ".a { color: red; } }}} .b {"
+    )
     assert problems
 
 
 def test_inliner_refuses_external_stylesheets() -> None:
     with pytest.raises(ConfigError):
-        inline_css('<html><head><link rel="stylesheet" href="https://cdn.example/x.css"></head></html>', "")
+        inline_css(
+            '<html><head><link rel="stylesheet" href="https://cdn.example/x.css"></head></html>', ""
+        )
 
 
 def test_template_expressions_in_urls_survive_inlining(blog: Blog, tmp_path: Path) -> None:
@@ -301,7 +332,10 @@ def test_template_expressions_in_urls_survive_inlining(blog: Blog, tmp_path: Pat
     templates = tmp_path / "my-templates"
     shutil.copytree(TEMPLATES, templates)
     page = (templates / "newsletter.html").read_text(encoding="utf-8")
-    page = page.replace('href="{{ site_link }}">{{ site.title }}', 'href="{{ site.url }}?a={{ site.title|urlencode }}&b=1">{{ site.title }}')
+    page = page.replace(
+        'href="{{ site_link }}">{{ site.title }}',
+        'href="{{ site.url }}?a={{ site.title|urlencode }}&b=1">{{ site.title }}',
+    )
     (templates / "newsletter.html").write_text(page, encoding="utf-8")
     blog.post("p.md", "---\ntitle: T\ndate: 2021-01-01\n---\nx\n")
     config = load_config(blog.config)
@@ -314,7 +348,9 @@ def test_template_expressions_in_urls_survive_inlining(blog: Blog, tmp_path: Pat
 # Templates a user brings
 
 
-def test_missing_template_names_it(blog: Blog, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_template_names_it(
+    blog: Blog, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     blog.post("p.md", "---\ntitle: T\ndate: 2021-01-01\n---\nx\n")
     empty = tmp_path / "mine"
     empty.mkdir()
@@ -345,10 +381,15 @@ def test_broken_template_names_file_and_line(
 # Size and headers
 
 
-def test_size_warning_names_the_posts_that_pushed_it_over(blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
+def test_size_warning_names_the_posts_that_pushed_it_over(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
     paragraph = "A sentence of filler text that takes up room in the email. " * 20
     for day in (1, 2, 3):
-        blog.post(f"p{day}.md", f"---\ntitle: Post {day}\ndate: 2021-01-0{day}\n---\n" + f"\n\n{paragraph}" * 40)
+        blog.post(
+            f"p{day}.md",
+            f"---\ntitle: Post {day}\ndate: 2021-01-0{day}\n---\n" + f"\n\n{paragraph}" * 40,
+        )
     code, _, err = run(blog.args("newsletter", "--full"), capsys)
     assert code == 0
     (line,) = err.splitlines()
