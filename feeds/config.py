@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -67,10 +68,40 @@ class NewsletterSettings:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server: ``[smtp]`` in the settings, each key overridable by FEEDS_SMTP_*.
+    The password is only ever read from the environment (FEEDS_SMTP_PASSWORD)."""
+
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+    rate: float = 0.0
+    retries: int = 3
+    retry_delay: float = 2.0
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """Who gets the newsletter and where the job keeps its journal: ``[delivery]``."""
+
+    subscribers: Path | None = None
+    list_address: str | None = None
+    unsubscribe_mailto: str | None = None
+    unsubscribe_url: str | None = None
+    state: Path = Path(".feeds-state/journal.sqlite3")
+    full: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     site: Site
     newsletter: NewsletterSettings
     source: Path
+    smtp: SmtpSettings = SmtpSettings()
+    delivery: DeliverySettings = DeliverySettings()
 
 
 def load_site(path: Path = DEFAULT_CONFIG) -> Site:
@@ -78,7 +109,7 @@ def load_site(path: Path = DEFAULT_CONFIG) -> Site:
     return load_config(path).site
 
 
-def load_config(path: Path = DEFAULT_CONFIG) -> Config:
+def load_config(path: Path = DEFAULT_CONFIG, env: Mapping[str, str] | None = None) -> Config:
     """Read and check every section of the settings file; all problems are reported at once."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -88,10 +119,12 @@ def load_config(path: Path = DEFAULT_CONFIG) -> Config:
         raise ConfigError(path, [("file", f"cannot be read: {error}")]) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, [("file", f"is not valid TOML: {error}")]) from None
-    return config_from_mapping(data, path)
+    return config_from_mapping(data, path, os.environ if env is None else env)
 
 
-def config_from_mapping(data: Mapping[str, Any], source: Path) -> Config:
+def config_from_mapping(
+    data: Mapping[str, Any], source: Path, env: Mapping[str, str] | None = None
+) -> Config:
     problems: Problems = []
     for section in data:
         if section not in KNOWN_SECTIONS:
@@ -103,6 +136,8 @@ def config_from_mapping(data: Mapping[str, Any], source: Path) -> Config:
     values = _check_table(table, SITE_KEYS, "site", problems, nested={"author"})
     author = _author(table.get("author"), problems)
     letter = _newsletter(data.get("newsletter", {}), problems)
+    smtp_values = _smtp(data.get("smtp", {}), env or {}, problems)
+    delivery_values = _table(data.get("delivery", {}), DELIVERY_KEYS, "delivery", problems)
     if problems:
         raise ConfigError(source, problems)
     base = source.parent
@@ -133,7 +168,64 @@ def config_from_mapping(data: Mapping[str, Any], source: Path) -> Config:
         latest=letter.get("latest", 5),
         utm=tuple((f"utm_{key}", value) for key, value in letter.get("utm", {}).items()),
     )
-    return Config(site=site, newsletter=newsletter, source=source)
+    smtp = SmtpSettings(**smtp_values)
+    delivery = DeliverySettings(
+        subscribers=base / delivery_values["subscribers"]
+        if "subscribers" in delivery_values
+        else None,
+        list_address=delivery_values.get("list_address"),
+        unsubscribe_mailto=delivery_values.get("unsubscribe_mailto"),
+        unsubscribe_url=delivery_values.get("unsubscribe_url"),
+        state=base / delivery_values.get("state", ".feeds-state/journal.sqlite3"),
+        full=delivery_values.get("full", False),
+    )
+    return Config(site=site, newsletter=newsletter, source=source, smtp=smtp, delivery=delivery)
+
+
+def _table(
+    value: Any, schema: Mapping[str, tuple[bool, Check]], name: str, problems: Problems
+) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        problems.append((name, f"must be a table: [{name}]"))
+        return {}
+    return _check_table(value, schema, name, problems)
+
+
+ENV_PREFIX = "FEEDS_SMTP_"
+
+
+def _smtp(value: Any, env: Mapping[str, str], problems: Problems) -> dict[str, Any]:
+    """[smtp] from the file, then FEEDS_SMTP_* from the environment on top."""
+    if isinstance(value, dict) and "password" in value:
+        problems.append(
+            ("smtp.password", f"must not be in a file; set {ENV_PREFIX}PASSWORD instead")
+        )
+        value = {key: item for key, item in value.items() if key != "password"}
+    values = _table(value, SMTP_KEYS, "smtp", problems)
+    for key, (_, check) in SMTP_KEYS.items():
+        variable = f"{ENV_PREFIX}{key.upper()}"
+        if variable not in env:
+            continue
+        raw = env[variable]
+        parsed: Any = raw
+        if key in ("port", "retries"):
+            parsed = int(raw) if raw.strip().isdigit() else raw
+        elif key in ("timeout", "rate", "retry_delay"):
+            try:
+                parsed = float(raw)
+            except ValueError:
+                parsed = raw
+        message = check(parsed)
+        if message:
+            # The value is not echoed: environment variables often hold secrets.
+            problems.append((variable, message))
+        else:
+            values[key] = parsed
+    if env.get(f"{ENV_PREFIX}PASSWORD"):
+        values["password"] = env[f"{ENV_PREFIX}PASSWORD"]
+    if values.get("user") == "":
+        values["user"] = None
+    return values
 
 
 def _check_table(
@@ -303,6 +395,53 @@ def _count_positive(value: Any) -> str | None:
     return None if ok else "must be a whole number, 1 or more"
 
 
+def _port(value: Any) -> str | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65536
+    return None if ok else "must be a port number (25, 465, 587, …)"
+
+
+def _security(value: Any) -> str | None:
+    return None if value in SECURITY_MODES else f"must be one of: {', '.join(SECURITY_MODES)}"
+
+
+def _seconds(value: Any) -> str | None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+    return None if ok else "must be a number of seconds, 0 or more"
+
+
+def _rate(value: Any) -> str | None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+    return None if ok else "must be messages per second, 0 (no limit) or more"
+
+
+def _unsubscribe_url(value: Any) -> str | None:
+    if _base_url(value.split("?")[0] if isinstance(value, str) else value):
+        return "must be an https URL, e.g. 'https://example.com/unsubscribe?token={token}'"
+    fields = re.findall(r"{([^{}]*)}", value)
+    if any(f not in ("email", "token") for f in fields):
+        return "may only use {email} and {token}"
+    return None
+
+
+SECURITY_MODES = ("starttls", "ssl", "none")
+SMTP_KEYS: dict[str, tuple[bool, Check]] = {
+    "host": (False, _text),
+    "port": (False, _port),
+    "security": (False, _security),
+    "user": (False, _any_text),
+    "timeout": (False, _seconds),
+    "rate": (False, _rate),
+    "retries": (False, _count),
+    "retry_delay": (False, _seconds),
+}
+DELIVERY_KEYS: dict[str, tuple[bool, Check]] = {
+    "subscribers": (False, _folder),
+    "list_address": (False, _email),
+    "unsubscribe_mailto": (False, _email),
+    "unsubscribe_url": (False, _unsubscribe_url),
+    "state": (False, _folder),
+    "full": (False, _flag),
+}
 SUBJECT_FIELDS = ("site", "title", "date", "count")
 NEWSLETTER_KEYS: dict[str, tuple[bool, Check]] = {
     "from_address": (False, _email),
@@ -319,4 +458,4 @@ UTM_KEYS: dict[str, tuple[bool, Check]] = {
     "medium": (False, _utm_value),
     "campaign": (False, _utm_value),
 }
-KNOWN_SECTIONS = ("site", "newsletter")
+KNOWN_SECTIONS = ("site", "newsletter", "smtp", "delivery")

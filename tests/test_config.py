@@ -62,7 +62,7 @@ x = 1
     with pytest.raises(ConfigError) as raised:
         load_site(path)
     assert raised.value.lines() == [
-        f"{path}: extras: unknown section (expected one of: site, newsletter)",
+        f"{path}: extras: unknown section (expected one of: site, newsletter, smtp, delivery)",
         f"{path}: site.titel: unknown key (expected one of: base_url, content, description, "
         "items_per_feed, language, output, permalink, since, tag_feeds, timezone, title)",
         f"{path}: site.base_url: 'example.com' must be an absolute http(s) URL like 'https://example.com/'",
