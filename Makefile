@@ -7,7 +7,7 @@ READY := $(VENV)/.installed
 # Test-only: caniemail's mail-client support data, checked with node (see tests/email_clients/).
 EMAIL_CHECKER := tests/email_clients/node_modules/.package-lock.json
 
-.PHONY: help feeds newsletter check test lint golden clean
+.PHONY: help feeds newsletter send mailserver check test lint golden clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -24,6 +24,12 @@ feeds: $(READY) ## build the feeds of content/ into public/
 
 newsletter: $(READY) ## write the newsletter of the latest posts into public/newsletter/
 	$(BIN)/feeds newsletter
+
+send: $(READY) ## send the posts not yet announced to every subscriber (see [smtp], [delivery])
+	$(BIN)/feeds send
+
+mailserver: $(READY) ## a local SMTP server on localhost:8025 that prints what it receives
+	$(BIN)/python -m aiosmtpd -n -l localhost:8025 -c aiosmtpd.handlers.Debugging
 
 check: $(READY) ## validate content and settings; write nothing
 	$(BIN)/feeds check

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,12 @@ example:
 CHECK_EXAMPLE = """\
 example:
   feeds check --strict              # fail on warnings too; writes nothing
+"""
+SEND_EXAMPLE = """\
+example:
+  feeds send --dry-run              # who would get what; nothing sent
+  feeds send --to me@example.com    # one test copy; nothing recorded
+  FEEDS_SMTP_PASSWORD=… feeds send  # the real thing (cron: see README)
 """
 NEWSLETTER_EXAMPLE = """\
 example:
@@ -97,6 +103,31 @@ def parser() -> argparse.ArgumentParser:
     add_selection_options(letter)
     letter.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: public/)")
     letter.set_defaults(run=run_newsletter)
+
+    send = commands.add_parser(
+        "send",
+        help="send the posts not yet announced to every subscriber, once",
+        description="Freeze the posts published since the last issue as a new issue (or resume "
+        "an unfinished one) and deliver it to every subscriber not yet served, recording each "
+        "delivery in the journal as the server accepts it. Safe to run from cron.",
+        epilog=SEND_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_site_options(send)
+    send.add_argument(
+        "--subscribers", type=Path, metavar="FILE", help="subscriber CSV (email, name, token)"
+    )
+    send.add_argument("--state", type=Path, metavar="FILE", help="the send journal (SQLite)")
+    preview = send.add_mutually_exclusive_group()
+    preview.add_argument(
+        "--dry-run", action="store_true", help="list who would get what; send and record nothing"
+    )
+    preview.add_argument(
+        "--to", metavar="ADDRESS", help="send one test copy to ADDRESS; record nothing"
+    )
+    send.add_argument("--full", action="store_true", help="whole posts instead of summaries")
+    send.add_argument("--templates", type=Path, metavar="DIR", help="templates folder")
+    send.set_defaults(run=run_send)
     return top
 
 
@@ -242,6 +273,73 @@ def run_newsletter(args: argparse.Namespace, now: datetime) -> int:
         f"subject: {issue.subject}"
     )
     return 0
+
+
+def run_send(args: argparse.Namespace, now: datetime) -> int:
+    from feeds.send import Reporter, SendRequest
+    from feeds.send import run_send as send_job
+
+    config = config_from_args(args)
+    loaded = load_posts(config.site.content_dir, config.site.tz)
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    request = SendRequest(
+        dry_run=args.dry_run,
+        test_address=args.to,
+        full=args.full,
+        subscribers=args.subscribers,
+        state=args.state,
+    )
+    report = Reporter(log=print, warn=print_warning, progress=progress_reporter())
+    summary = send_job(config, loaded, now, request, report)
+    if summary.issue is None:
+        return 0
+    if args.dry_run:
+        print(
+            f"dry run: {summary.issue} would go to {len(summary.sent)} subscriber(s), "
+            f"{summary.skipped} already served; nothing sent, nothing recorded"
+        )
+        return 0
+    if args.to:
+        if summary.sent:
+            print(f"test copy of {summary.issue} sent to {args.to}; nothing recorded")
+            return 0
+        print(f"error: test copy to {args.to} failed: {summary.failed[0][1]}", file=sys.stderr)
+        return 1
+    print(
+        f"issue {summary.issue}: {len(summary.sent)} sent, {len(summary.failed)} failed, "
+        f"{len(summary.deferred)} deferred, {summary.skipped} skipped (already served)"
+    )
+    for address, error in summary.failed:
+        print(f"  failed: {address}: {error}")
+    for address, error in summary.deferred:
+        print(f"  deferred to the next run: {address}: {error}")
+    if summary.error:
+        print(f"error: {summary.error}; the next run resumes this issue", file=sys.stderr)
+    return 0 if summary.ok else 1
+
+
+def print_warning(text: str) -> None:
+    print(f"warning: {text}", file=sys.stderr)
+
+
+def progress_reporter() -> Callable[[int, int, str], None]:
+    """A bar redrawn in place on a terminal; one plain line per message otherwise (cron, logs)."""
+    if sys.stderr.isatty():
+
+        def bar(done: int, total: int, address: str) -> None:
+            filled = round(30 * done / total) if total else 30
+            end = "\n" if done == total else ""
+            print(
+                f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", end=end, file=sys.stderr
+            )
+
+        return bar
+
+    def lines(done: int, total: int, address: str) -> None:
+        print(f"{done}/{total} {address}", file=sys.stderr)
+
+    return lines
 
 
 def selection_from_args(args: argparse.Namespace, site: Site) -> Selection:

@@ -68,17 +68,21 @@ def stable_message_id(*parts: str, domain: str) -> str:
     return f"<{digest}@{safe_domain}>"
 
 
-def issue_message(issue: Issue, site: Site, settings: NewsletterSettings) -> EmailMessage:
-    """The MIME message of a newsletter issue, as written beside its HTML and text."""
+def require_sender(settings: NewsletterSettings) -> str:
     if not settings.from_address:
         raise ConfigError(
             "newsletter",
             [("from_address", "missing; set [newsletter] from_address or [site.author] email")],
         )
+    return settings.from_address
+
+
+def issue_message(issue: Issue, site: Site, settings: NewsletterSettings) -> EmailMessage:
+    """The MIME message of a newsletter issue, as written beside its HTML and text."""
     return build_message(
         subject=issue.subject,
         sender_name=settings.from_name,
-        sender_address=settings.from_address,
+        sender_address=require_sender(settings),
         html=issue.html,
         text=issue.text,
         date=issue.date,

@@ -1,0 +1,260 @@
+"""The send job's memory, in one SQLite file: issues as frozen, the posts already announced, and a
+row per (issue, subscriber) committed the moment the server accepts a message. A crash therefore
+costs at most the one message that was in flight; nothing is lost and nothing else is repeated.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from feeds.errors import DeliveryError, OutputError
+
+SCHEMA_VERSION = 1
+# Each entry takes the schema from the version before it to its own number; later releases
+# append, never edit, so any older journal can be brought up to date.
+MIGRATIONS = {
+    1: """
+    CREATE TABLE issues (
+        id INTEGER PRIMARY KEY,
+        stem TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        html TEXT NOT NULL,
+        text TEXT NOT NULL,
+        sent_date TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        completed_at TEXT
+    );
+    CREATE TABLE issue_posts (
+        issue_id INTEGER NOT NULL REFERENCES issues(id),
+        post_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        published TEXT NOT NULL,
+        PRIMARY KEY (issue_id, post_id)
+    );
+    CREATE TABLE seen_posts (
+        post_id TEXT PRIMARY KEY,
+        issue_id INTEGER NOT NULL REFERENCES issues(id)
+    );
+    CREATE TABLE deliveries (
+        issue_id INTEGER NOT NULL REFERENCES issues(id),
+        subscriber TEXT NOT NULL,
+        address TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        message_id TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (issue_id, subscriber)
+    );
+    """,
+}
+
+
+@dataclass(frozen=True)
+class StoredIssue:
+    id: int
+    stem: str
+    subject: str
+    html: str
+    text: str
+    sent_date: datetime
+    post_titles: tuple[str, ...]
+
+
+@contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold ``path`` locked for the block, or fail at once if another process holds it.
+    The kernel drops the lock when the process dies, even by SIGKILL."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DeliveryError(
+                f"another 'feeds send' is running (it holds {path}); this run sends nothing"
+            ) from None
+        yield
+    finally:
+        os.close(handle)
+
+
+class Journal:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.db = connection
+
+    @classmethod
+    def open(cls, path: Path) -> Journal:
+        """Open (or create, readable by its owner only) and migrate the journal at ``path``."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            connection = sqlite3.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise OutputError(f"cannot open the send journal {path}: {error}") from None
+        journal = cls(connection)
+        journal.migrate(path)
+        return journal
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> Journal | None:
+        """The journal as it is, for --dry-run and --to; None if there is none yet."""
+        if not path.exists():
+            return None
+        try:
+            connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error as error:
+            raise OutputError(f"cannot read the send journal {path}: {error}") from None
+        if version != SCHEMA_VERSION:
+            raise OutputError(f"{path}: journal schema {version}; run 'feeds send' to migrate it")
+        return cls(connection)
+
+    def migrate(self, path: Path) -> None:
+        self.db.execute("PRAGMA synchronous = FULL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise OutputError(
+                f"{path}: journal schema {version} is newer than this release knows ({SCHEMA_VERSION})"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                for statement in MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {target}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def open_issue(self) -> StoredIssue | None:
+        """The issue that was frozen but not finished, if any: it is resumed before anything new."""
+        row = self.db.execute(
+            "SELECT id FROM issues WHERE completed_at IS NULL ORDER BY id LIMIT 1"
+        ).fetchone()
+        return self.issue(row[0]) if row else None
+
+    def issue(self, issue_id: int) -> StoredIssue:
+        id_, stem, subject, html, text, sent_date = self.db.execute(
+            "SELECT id, stem, subject, html, text, sent_date FROM issues WHERE id = ?", (issue_id,)
+        ).fetchone()
+        titles = [
+            title
+            for (title,) in self.db.execute(
+                "SELECT title FROM issue_posts WHERE issue_id = ? ORDER BY published DESC, post_id",
+                (issue_id,),
+            )
+        ]
+        return StoredIssue(
+            id=id_,
+            stem=stem,
+            subject=subject,
+            html=html,
+            text=text,
+            sent_date=datetime.fromisoformat(sent_date),
+            post_titles=tuple(titles),
+        )
+
+    def seen_post_ids(self) -> set[str]:
+        return {post_id for (post_id,) in self.db.execute("SELECT post_id FROM seen_posts")}
+
+    def freeze(
+        self,
+        *,
+        stem: str,
+        subject: str,
+        html: str,
+        text: str,
+        sent_date: datetime,
+        posts: Iterable[tuple[str, str, datetime]],
+        seen: Iterable[str],
+        now: datetime,
+    ) -> StoredIssue:
+        """Store an issue exactly as it will go out, with its posts, and mark every post
+        published so far as announced, all in one transaction."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO issues (stem, subject, html, text, sent_date, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (stem, subject, html, text, sent_date.isoformat(), now.isoformat()),
+            )
+            issue_id = int(cursor.lastrowid or 0)
+            self.db.executemany(
+                "INSERT INTO issue_posts (issue_id, post_id, title, published) VALUES (?, ?, ?, ?)",
+                [(issue_id, post_id, title, when.isoformat()) for post_id, title, when in posts],
+            )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO seen_posts (post_id, issue_id) VALUES (?, ?)",
+                [(post_id, issue_id) for post_id in seen],
+            )
+        return self.issue(issue_id)
+
+    def statuses(self, issue_id: int) -> dict[str, str]:
+        return dict(
+            self.db.execute(
+                "SELECT subscriber, status FROM deliveries WHERE issue_id = ?", (issue_id,)
+            ).fetchall()
+        )
+
+    def record(
+        self,
+        issue_id: int,
+        subscriber: str,
+        address: str,
+        status: str,
+        now: datetime,
+        *,
+        error: str | None = None,
+        message_id: str | None = None,
+        attempts: int = 0,
+    ) -> None:
+        """Upsert one delivery row and commit it at once."""
+        with self.transaction():
+            self.db.execute(
+                """
+                INSERT INTO deliveries
+                    (issue_id, subscriber, address, status, attempts, last_error, message_id, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (issue_id, subscriber) DO UPDATE SET
+                    address = excluded.address,
+                    status = excluded.status,
+                    attempts = deliveries.attempts + excluded.attempts,
+                    last_error = excluded.last_error,
+                    message_id = COALESCE(excluded.message_id, deliveries.message_id),
+                    updated_at = excluded.updated_at
+                """,
+                (
+                    issue_id,
+                    subscriber,
+                    address,
+                    status,
+                    attempts,
+                    error,
+                    message_id,
+                    now.isoformat(),
+                ),
+            )
+
+    def complete(self, issue_id: int, now: datetime) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE issues SET completed_at = ? WHERE id = ?", (now.isoformat(), issue_id)
+            )
