@@ -106,7 +106,9 @@ def run_send(
             except DeliveryError as error:
                 # The server went away for good: what was sent is recorded, the rest waits.
                 summary.error = str(error)
-            if summary.ok:
+            # Complete once everyone is sent or failed for good; a deferral or a lost server
+            # leaves the issue open for the next run to resume.
+            if not summary.deferred and summary.error is None:
                 journal.complete(issue.id, now)
         finally:
             journal.close()

@@ -57,9 +57,10 @@ class Mailer:
         if self.connection is not None:
             return self.connection
         settings = self.settings
+        connection: smtplib.SMTP | None = None
         try:
             if settings.security == "ssl":
-                connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                connection = smtplib.SMTP_SSL(
                     settings.host, settings.port, timeout=settings.timeout,
                     context=ssl.create_default_context(),
                 )  # fmt: skip
@@ -70,12 +71,14 @@ class Mailer:
             if settings.user:
                 connection.login(settings.user, settings.password or "")
         except smtplib.SMTPAuthenticationError as error:
+            close_quietly(connection)
             # The server's reply only: the password never appears in a message.
             raise DeliveryError(
                 f"SMTP server {self.where()} refused the login of {settings.user!r}: "
                 f"{error.smtp_code} {reply_text(error.smtp_error)} (check FEEDS_SMTP_PASSWORD)"
             ) from None
         except (smtplib.SMTPException, OSError) as error:
+            close_quietly(connection)
             raise DeliveryError(
                 f"cannot connect to the SMTP server {self.where()}: {describe(error)}"
             ) from None
@@ -151,6 +154,11 @@ class Mailer:
         if self.connection is not None:
             self.connection.close()
             self.connection = None
+
+
+def close_quietly(connection: smtplib.SMTP | None) -> None:
+    if connection is not None:
+        connection.close()
 
 
 def reply_text(reply: bytes | str) -> str:
