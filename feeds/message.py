@@ -15,6 +15,11 @@ from feeds.config import NewsletterSettings, Site
 from feeds.errors import ConfigError
 from feeds.newsletter import Issue
 
+# Header lines may run to RFC 5322's hard limit of 998 characters. With the default 78, the email package
+# turns an unbreakable token, such as a long List-Unsubscribe URL, into an RFC 2047 encoded word,
+# which mail clients do not decode in that header: the unsubscribe link would silently break.
+POLICY = SMTP.clone(max_line_length=998)
+
 
 def one_line(value: str) -> str:
     """Header text on one line: a newline in a title must never start a header of its own."""
@@ -49,6 +54,9 @@ def build_message(
     # same issue byte-identical between runs.
     token = hashlib.sha256(message_id.encode("utf-8")).hexdigest()[:32]
     message.set_boundary(f"=_{token}")
+    # The parts above were encoded with SMTP's 78 columns (quoted-printable stays within
+    # RFC 2045's 76); only the headers are written with the longer limit.
+    message.policy = POLICY
     return message
 
 

@@ -261,6 +261,10 @@ def test_eml_parses_back_into_both_parts(sample: dict[str, bytes]) -> None:
     assert message["From"] == "Ada at Field Notes <newsletter@blog.example.com>"
     plain = message.get_body(("plain",))
     html = message.get_body(("html",))
+    # RFC 2045: quoted-printable lines stay within 76 characters; RFC 5322: no line over 998.
+    head, _, body = sample["eml"].partition(b"\r\n\r\n")
+    assert max(len(line) for line in body.split(b"\r\n")) <= 76
+    assert max(len(line) for line in head.split(b"\r\n")) <= 998
     assert plain.get_content().replace("\r\n", "\n") == sample["txt"].decode("utf-8")
     assert html.get_content().replace("\r\n", "\n") == sample["html"].decode("utf-8")
 

@@ -160,6 +160,13 @@ def test_every_subscriber_gets_exactly_one_copy_with_the_right_headers(
         "<https://example.com/unsubscribe?token=tok1>"
     )
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # On the wire, as clients read it: plain ASCII, never an RFC 2047 encoded word.
+    raw = next(data for to, data in recorder.messages if to == "reader01@example.com")
+    (header,) = [line for line in raw.split(b"\r\n") if line.startswith(b"List-Unsubscribe:")]
+    assert header == (
+        b"List-Unsubscribe: <mailto:leave@example.com?subject=unsubscribe%20reader01%40example.com>, "
+        b"<https://example.com/unsubscribe?token=tok1>"
+    )
     assert message["Message-ID"].startswith("<2021-02-01-issue.") and message["Date"]
     assert message.get_content_type() == "multipart/alternative"
     assert "Second Post" in message.get_body(("plain",)).get_content()
