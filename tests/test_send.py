@@ -224,6 +224,20 @@ def test_transient_refusals_are_retried_and_permanent_ones_are_not(
     assert len(recorder.messages) == 3
 
 
+def test_a_server_closing_the_line_gets_a_new_connection(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder, port = server
+    addresses = setup(blog, port, people=3)
+    recorder.plan = {"reader01@example.com": ["421 4.3.2 Service shutting down, closing channel"]}
+    code, out, _ = send(blog, capsys)
+    assert code == 0, out
+    assert recorder.count() == Counter({address: 1 for address in addresses})
+    assert journal_rows(
+        blog, "SELECT attempts FROM deliveries WHERE subscriber = 'reader01@example.com'"
+    ) == [(2,)]
+
+
 def test_transient_failures_that_outlast_the_retries_wait_for_the_next_run(
     blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
 ) -> None:
