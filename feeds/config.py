@@ -24,6 +24,36 @@ class Author:
     email: str | None = None
 
 
+# Each field of a post, and the frontmatter names it is read from, first match first (tags merge
+# all of them). The defaults cover Jekyll, Hugo, Eleventy and Next.js blogs; [fields] overrides.
+DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "date": ("date", "pubDate", "published", "publishDate"),
+    "updated": ("updated", "lastmod", "last_modified_at"),
+    "description": ("description", "summary", "excerpt"),
+    "top": ("topPost", "featured"),
+    "tags": ("tags", "categories", "category"),
+    "image": ("image", "cover", "banner"),
+    "draft": ("draft",),
+    "slug": ("slug",),
+    "id": ("id",),
+}
+
+
+@dataclass(frozen=True)
+class ContentOptions:
+    """Which files are posts, which frontmatter names hold which field, what to do with
+    template tags other generators leave in bodies."""
+
+    include: tuple[str, ...] = ("**/*.md", "**/*.markdown")
+    exclude: tuple[str, ...] = ()
+    fields: tuple[tuple[str, tuple[str, ...]], ...] = tuple(DEFAULT_FIELDS.items())
+    template_tags: str = "strip"
+
+    def names(self, field_name: str) -> tuple[str, ...]:
+        return dict(self.fields)[field_name]
+
+
 @dataclass(frozen=True)
 class Site:
     title: str
@@ -38,6 +68,7 @@ class Site:
     output_dir: Path = Path("public")
     items_per_feed: int = 20
     tag_feeds: bool = True
+    content: ContentOptions = ContentOptions()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -136,6 +167,7 @@ def config_from_mapping(
     values = _check_table(table, SITE_KEYS, "site", problems, nested={"author"})
     author = _author(table.get("author"), problems)
     letter = _newsletter(data.get("newsletter", {}), problems)
+    fields = _fields(data.get("fields", {}), problems)
     smtp_values = _smtp(data.get("smtp", {}), env or {}, problems)
     delivery_values = _table(data.get("delivery", {}), DELIVERY_KEYS, "delivery", problems)
     if problems:
@@ -154,6 +186,12 @@ def config_from_mapping(
         output_dir=base / values.get("output", "public"),
         items_per_feed=values.get("items_per_feed", 20),
         tag_feeds=values.get("tag_feeds", True),
+        content=ContentOptions(
+            include=tuple(values.get("include", ContentOptions.include)),
+            exclude=tuple(values.get("exclude", ())),
+            fields=tuple(fields.items()),
+            template_tags=values.get("template_tags", "strip"),
+        ),
     )
     newsletter = NewsletterSettings(
         from_address=letter.get("from_address", author.email),
@@ -192,6 +230,26 @@ def _table(
 
 
 ENV_PREFIX = "FEEDS_SMTP_"
+
+
+def _fields(value: Any, problems: Problems) -> dict[str, tuple[str, ...]]:
+    fields = dict(DEFAULT_FIELDS)
+    if not isinstance(value, dict):
+        problems.append(("fields", 'must be a table: [fields] date = ["date", "pubDate"]'))
+        return fields
+    for key, names in value.items():
+        if key not in DEFAULT_FIELDS:
+            expected = ", ".join(DEFAULT_FIELDS)
+            problems.append((f"fields.{key}", f"unknown field (expected one of: {expected})"))
+        elif isinstance(names, str) and names.strip():
+            fields[key] = (names,)
+        elif isinstance(names, list) and names and all(isinstance(n, str) and n for n in names):
+            fields[key] = tuple(names)
+        else:
+            problems.append(
+                (f"fields.{key}", f"{names!r} must be a frontmatter name or a list of them")
+            )
+    return fields
 
 
 def _smtp(value: Any, env: Mapping[str, str], problems: Problems) -> dict[str, Any]:
@@ -346,6 +404,19 @@ def _email(value: Any) -> str | None:
     return None if ok else "must be an email address like 'jane@example.com'"
 
 
+def _globs(value: Any) -> str | None:
+    ok = isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
+    if not ok:
+        return 'must be a list of patterns like ["posts/**/*.md"]'
+    if any(item.startswith("/") or ".." in item.split("/") for item in value):
+        return "patterns are relative to the content folder; no '/' at the start, no '..'"
+    return None
+
+
+def _template_tags(value: Any) -> str | None:
+    return None if value in ("strip", "keep") else "must be 'strip' or 'keep'"
+
+
 SITE_KEYS: dict[str, tuple[bool, Check]] = {
     "title": (True, _text),
     "base_url": (True, _base_url),
@@ -358,6 +429,9 @@ SITE_KEYS: dict[str, tuple[bool, Check]] = {
     "output": (False, _folder),
     "items_per_feed": (False, _count),
     "tag_feeds": (False, _flag),
+    "include": (False, _globs),
+    "exclude": (False, _globs),
+    "template_tags": (False, _template_tags),
 }
 AUTHOR_KEYS: dict[str, tuple[bool, Check]] = {
     "name": (True, _text),
@@ -458,4 +532,4 @@ UTM_KEYS: dict[str, tuple[bool, Check]] = {
     "medium": (False, _utm_value),
     "campaign": (False, _utm_value),
 }
-KNOWN_SECTIONS = ("site", "newsletter", "smtp", "delivery")
+KNOWN_SECTIONS = ("site", "fields", "newsletter", "smtp", "delivery")

@@ -6,24 +6,21 @@ later, and only for the posts that reach an output, so a large blog costs little
 
 from __future__ import annotations
 
+import fnmatch
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-import frontmatter
-import yaml
-from frontmatter.default_handlers import YAMLHandler
 from slugify import slugify
 
+from feeds.config import ContentOptions
 from feeds.errors import ContentError, ContentErrors
+from feeds.source import XML_ILLEGAL, read_source
 
-# XML 1.0 forbids these; one of them in a post would make every feed that carries it unreadable.
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 EXPLICIT_SLUG = re.compile(r"^[\w][\w.-]*$")
 URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
@@ -32,18 +29,9 @@ LOOSE_DATETIME = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[T ](\d{1,2})(:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
 DATE_HINT = "(use 2021-12-09 or 2021-12-09T08:30:00+01:00)"
-YAML_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class FrontmatterLoader(BaseLoader):  # type: ignore[misc,valid-type]
-    """YAML's safe loader with dates left as text, so that one parser reads every date and
-    an impossible one ("2021-02-30") is reported against its field rather than the file."""
-
-    yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, Any]]]] = {
-        first: [(tag, rule) for tag, rule in resolvers if tag != YAML_TIMESTAMP]
-        for first, resolvers in BaseLoader.yaml_implicit_resolvers.items()
-    }
+DEFAULT_OPTIONS = ContentOptions()
+SECTION_FILES = {"_index"}
+LISTING_FILES = {"index"}
 
 
 @dataclass(frozen=True)
@@ -72,152 +60,175 @@ class Post:
 class LoadedPosts:
     posts: tuple[Post, ...]
     warnings: tuple[str, ...] = field(default=())
+    skipped: tuple[Path, ...] = field(default=())
+    # Only with keep_going: the problems of the posts left out.
+    errors: tuple[ContentError, ...] = field(default=())
 
 
-def load_posts(content_dir: Path, tz: tzinfo) -> LoadedPosts:
-    """Read every ``*.md`` below ``content_dir``; raise ``ContentErrors`` listing all problems."""
+def load_posts(
+    content_dir: Path,
+    tz: tzinfo,
+    options: ContentOptions = DEFAULT_OPTIONS,
+    *,
+    keep_going: bool = False,
+) -> LoadedPosts:
+    """Read every post below ``content_dir``. Every problem is collected, then raised together
+    as ``ContentErrors`` — unless ``keep_going``, when the bad posts are left out and their
+    problems travel in ``LoadedPosts.errors``."""
     if not content_dir.is_dir():
         raise ContentErrors([ContentError(content_dir, None, "content folder not found")])
+    files = post_files(content_dir, options)
     posts: list[Post] = []
     errors: list[ContentError] = []
     warnings: list[str] = []
-    for path in markdown_files(content_dir):
+    skipped: list[Path] = []
+    for path in files:
         try:
-            post, post_warnings = read_post(path, tz)
+            source = read_source(path)
+            if is_section(path, source.metadata, options, files):
+                skipped.append(path)
+                continue
+            post, post_warnings = post_from_metadata(
+                path, source.metadata, source.body, tz, options
+            )
         except ContentErrors as bad:
             errors.extend(bad.errors)
             continue
         posts.append(post)
-        warnings.extend(post_warnings)
-    errors.extend(duplicate_slugs(posts))
-    if errors:
+        warnings.extend([*source.warnings, *post_warnings])
+    duplicates = duplicate_slugs(posts)
+    if duplicates and keep_going:
+        clashing = {Path(error.path) for error in duplicates}
+        posts = [post for post in posts if post.source not in clashing]
+    errors.extend(duplicates)
+    if errors and not keep_going:
         raise ContentErrors(errors)
-    return LoadedPosts(posts=tuple(newest_first(posts)), warnings=tuple(warnings))
-
-
-def markdown_files(content_dir: Path) -> list[Path]:
-    return sorted(
-        path
-        for path in content_dir.rglob("*.md")
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(content_dir).parts)
+    return LoadedPosts(
+        posts=tuple(newest_first(posts)),
+        warnings=tuple(warnings),
+        skipped=tuple(skipped),
+        errors=tuple(sorted(errors, key=str)),
     )
 
 
-def read_post(path: Path, tz: tzinfo) -> tuple[Post, list[str]]:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ContentErrors(
-            [ContentError(path, None, f"cannot be read: {error.strerror}")]
-        ) from None
-    text, warnings = decode(raw, path)
-    metadata, body = split_frontmatter(text, path)
-    return post_from_metadata(path, metadata, body, tz), warnings
+def post_files(content_dir: Path, options: ContentOptions) -> list[Path]:
+    """Markdown files below ``content_dir`` matching an include pattern and no exclude pattern;
+    hidden files and folders are never posts."""
+    found = []
+    for path in content_dir.rglob("*"):
+        if path.suffix.lower() not in (".md", ".markdown") or not path.is_file():
+            continue
+        relative = path.relative_to(content_dir).as_posix()
+        if any(part.startswith(".") for part in relative.split("/")):
+            continue
+        if matches(relative, options.include) and not matches(relative, options.exclude):
+            found.append(path)
+    return sorted(found)
 
 
-def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
-    """UTF-8 text, NFC-normalised, LF line ends, with characters XML forbids removed."""
-    if not raw.strip():
-        raise ContentErrors(
-            [ContentError(path, None, "file is empty (a post needs title and date)")]
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ContentErrors(
-            [
-                ContentError(
-                    path, None, f"is not UTF-8 (bad byte at offset {error.start}); save it as UTF-8"
-                )
-            ]
-        ) from None
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
-    warnings = []
-    found = XML_ILLEGAL.search(text)
-    if found:
-        line = text.count("\n", 0, found.start()) + 1
-        count = len(XML_ILLEGAL.findall(text))
-        warnings.append(
-            f"{path}: removed {count} character(s) that XML forbids "
-            f"(first: U+{ord(found.group()):04X} on line {line})"
-        )
-        text = XML_ILLEGAL.sub("", text)
-    return text, warnings
+def matches(relative: str, patterns: Sequence[str]) -> bool:
+    # fnmatch's '*' also crosses '/', so '**/' only needs to allow "no folder at all" too.
+    return any(
+        fnmatch.fnmatchcase(relative, pattern)
+        or (pattern.startswith("**/") and fnmatch.fnmatchcase(relative, pattern[3:]))
+        for pattern in patterns
+    )
 
 
-def split_frontmatter(text: str, path: Path) -> tuple[dict[str, Any], str]:
-    """The metadata mapping and the Markdown body. A file without frontmatter is all body."""
-    handler = frontmatter.detect_format(text, frontmatter.handlers)
-    if handler is None:
-        return {}, text
-    try:
-        block, body = handler.split(text)
-        if isinstance(handler, YAMLHandler):
-            metadata = handler.load(block, Loader=FrontmatterLoader)
-        else:
-            metadata = handler.load(block)
-    except yaml.YAMLError as error:
-        first_line = text.count("\n", 0, text.find(block)) + 1
-        raise ContentErrors(
-            [ContentError(path, "frontmatter", yaml_problem(error, first_line))]
-        ) from None
-    except ValueError as error:
-        raise ContentErrors(
-            [ContentError(path, "frontmatter", f"cannot be parsed: {error}")]
-        ) from None
-    if metadata is None:
-        return {}, body
-    # python-frontmatter quietly drops metadata that is not a mapping; that hides a mistake.
-    if not isinstance(metadata, dict):
-        raise ContentErrors([ContentError(path, "frontmatter", "must be a mapping of fields")])
-    return metadata, body
+def is_section(
+    path: Path, meta: dict[str, Any], options: ContentOptions, files: Sequence[Path]
+) -> bool:
+    """Hugo's ``_index.md``, and an ``index.md`` without a date that lists other posts (rather
+    than being a page bundle's post), are pages about posts, not posts."""
+    stem = path.stem.lower()
+    if stem in SECTION_FILES:
+        return True
+    if stem not in LISTING_FILES or pick(meta, options.names("date"))[1] is not None:
+        return False
+    folder = path.parent
+    return any(other != path and folder in other.parents for other in files)
 
 
-def yaml_problem(error: yaml.YAMLError, first_line: int) -> str:
-    """The parser's message with its line numbers counted in the file, not in the YAML block."""
-    problem = getattr(error, "problem", None) or "cannot be parsed"
-    mark = getattr(error, "problem_mark", None)
-    message = f"YAML {problem}" + (f" on line {mark.line + first_line}" if mark else "")
-    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
-    if context and context_mark:
-        message += f" ({context} started on line {context_mark.line + first_line})"
-    return message
+def pick(meta: dict[str, Any], names: Sequence[str]) -> tuple[str, Any]:
+    """The first of ``names`` present in ``meta`` (a boolean ``published`` is Jekyll's draft
+    switch, not a date), as (name used, value); (first name, None) when none is."""
+    for name in names:
+        value = meta.get(name)
+        if value is not None and not (name == "published" and isinstance(value, bool)):
+            return name, value
+    return names[0], None
 
 
-def post_from_metadata(path: Path, meta: dict[str, Any], body: str, tz: tzinfo) -> Post:
+def post_from_metadata(
+    path: Path,
+    meta: dict[str, Any],
+    body: str,
+    tz: tzinfo,
+    options: ContentOptions = DEFAULT_OPTIONS,
+) -> tuple[Post, list[str]]:
     errors: list[ContentError] = []
+    warnings: list[str] = []
 
-    def check(name: str, parse: Any, *args: Any) -> Any:
+    def check(field_name: str, parse: Any, *args: Any) -> Any:
+        name, value = pick(meta, options.names(field_name))
         try:
-            return parse(meta.get(name), *args)
+            return parse(value, *args)
         except ValueError as error:
             errors.append(ContentError(path, name, str(error)))
             return None
 
     name_date, name_slug = filename_parts(path)
     title = check("title", text_field, True)
+    date_name, date_value = pick(meta, options.names("date"))
     posted = check("date", date_field, tz)
-    if meta.get("date") is None:
+    if date_value is None:
         if name_date is None:
-            errors.append(ContentError(path, "date", f"missing {DATE_HINT}"))
+            errors.append(ContentError(path, date_name, f"missing {DATE_HINT}"))
         else:
             posted = datetime.combine(name_date, time(0), tz)
+    elif posted is not None and name_date is not None and posted.astimezone(tz).date() != name_date:
+        warnings.append(
+            f"{path}: {date_name}: {posted.astimezone(tz).date()} differs from the date in the "
+            f"file name ({name_date}); using {date_name}"
+        )
     slug = check("slug", slug_field) or name_slug
     if not slug:
         errors.append(ContentError(path, "slug", "cannot be made from the file name; set slug:"))
     values = {
         "updated": check("updated", date_field, tz),
         "description": check("description", text_field, False),
-        "top": check("topPost", flag_field),
-        "draft": check("draft", flag_field),
-        "image": check("image", text_field, False),
-        "tags": check("tags", tags_field),
+        "top": check("top", flag_field),
+        "draft": check("draft", flag_field) or meta.get("published") is False,
+        "image": check("image", image_field),
+        "tags": merged_tags(path, meta, options, errors),
         "pinned_id": check("id", id_field),
     }
     if errors:
         raise ContentErrors(errors)
-    return Post(source=path, slug=slug, title=title, date=posted, body=body, **values)
+    post = Post(source=path, slug=slug, title=title, date=posted, body=body, **values)
+    return post, warnings
+
+
+def merged_tags(
+    path: Path, meta: dict[str, Any], options: ContentOptions, errors: list[ContentError]
+) -> tuple[str, ...]:
+    """Tags from every name that holds them (Hugo posts often have tags and categories)."""
+    tags: list[str] = []
+    for name in options.names("tags"):
+        try:
+            for tag in tags_field(meta.get(name)):
+                if tag.casefold() not in (known.casefold() for known in tags):
+                    tags.append(tag)
+        except ValueError as error:
+            errors.append(ContentError(path, name, str(error)))
+    return tuple(tags)
+
+
+def image_field(value: Any) -> str | None:
+    # Hugo themes write cover: {image: "…", alt: "…"}.
+    if isinstance(value, dict):
+        value = next((value[key] for key in ("image", "src", "url") if value.get(key)), None)
+    return text_field(value, False)
 
 
 def filename_parts(path: Path) -> tuple[date | None, str]:

@@ -62,9 +62,10 @@ x = 1
     with pytest.raises(ConfigError) as raised:
         load_site(path)
     assert raised.value.lines() == [
-        f"{path}: extras: unknown section (expected one of: site, newsletter, smtp, delivery)",
+        f"{path}: extras: unknown section (expected one of: site, fields, newsletter, smtp, delivery)",
         f"{path}: site.titel: unknown key (expected one of: base_url, content, description, "
-        "items_per_feed, language, output, permalink, since, tag_feeds, timezone, title)",
+        "exclude, include, items_per_feed, language, output, permalink, since, tag_feeds, "
+        "template_tags, timezone, title)",
         f"{path}: site.base_url: 'example.com' must be an absolute http(s) URL like 'https://example.com/'",
         f"{path}: site.since: 'last year' must be a year (2019) or a date ('2019-04-01') on which the site owned its domain",
         f"{path}: site.timezone: 'Mars/Olympus' is not a known time zone (use an IANA name like 'Europe/Berlin' or 'UTC')",

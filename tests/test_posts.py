@@ -197,7 +197,7 @@ BROKEN = [
     ),
     (
         "title: T\ndate: [2021]",
-        "date: '[2021]' is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)",
+        "date: \"['2021']\" is not a date (use 2021-12-09 or 2021-12-09T08:30:00+01:00)",
     ),
     ("title: T", "date: missing (use 2021-12-09 or 2021-12-09T08:30:00+01:00)"),
     ("date: 2021-01-01", "title: missing; every post needs one"),
@@ -207,10 +207,10 @@ BROKEN = [
         "date: 2021-01-01\ntitle: T\ntopPost: yes please",
         "topPost: 'yes please' must be true or false",
     ),
-    ("date: 2021-01-01\ntitle: T\ndraft: 1", "draft: 1 must be true or false"),
+    ("date: 2021-01-01\ntitle: T\ndraft: 1", "draft: '1' must be true or false"),
     (
         "date: 2021-01-01\ntitle: T\ntags: {a: 1}",
-        "tags: {'a': 1} must be a list of tags or one comma-separated string",
+        "tags: {'a': '1'} must be a list of tags or one comma-separated string",
     ),
     ("date: 2021-01-01\ntitle: T\ntags: [[x]]", "tags: ['x'] is not a tag name (tags are text)"),
     (
