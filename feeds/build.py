@@ -27,6 +27,10 @@ class FeedBuild:
     drafts_left_out: int
     future_left_out: int
     warnings: tuple[str, ...]
+    sections_skipped: int = 0
+    template_tags_removed: int = 0
+    unsafe_html_removed: int = 0
+    bad_posts: int = 0
 
 
 def build_feeds(
@@ -71,6 +75,10 @@ def build_feeds(
         drafts_left_out=sum(1 for post in loaded.posts if post.draft and not drafts),
         future_left_out=sum(1 for post in loaded.posts if post.date > now and not future),
         warnings=tuple(warnings),
+        sections_skipped=len(loaded.skipped),
+        template_tags_removed=sum(r.template_tags_removed for r in renders.values()),
+        unsafe_html_removed=sum(r.unsafe_html_removed for r in renders.values()),
+        bad_posts=len({error.path for error in loaded.errors}),
     )
 
 

@@ -15,7 +15,7 @@ from feeds.build import FeedBuild, build_feeds
 from feeds.config import DEFAULT_CONFIG, Config, Site, load_config
 from feeds.errors import EXIT_BAD_INPUT, FeedsError, UsageError
 from feeds.output import write_outputs
-from feeds.posts import date_field, load_posts
+from feeds.posts import date_field, load_site_posts
 
 if TYPE_CHECKING:
     from feeds.newsletter import Selection
@@ -177,6 +177,11 @@ def add_site_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--drafts", action="store_true", help="include posts with draft: true")
     command.add_argument("--future", action="store_true", help="include posts dated in the future")
     command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    if command.prog.split()[-1] in ("build", "check"):
+        command.add_argument(
+            "--keep-going", action="store_true",
+            help="build from the good posts, list the bad ones, exit 1",
+        )  # fmt: skip
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -198,7 +203,9 @@ def site_from_args(args: argparse.Namespace) -> Site:
 
 def plan(args: argparse.Namespace, now: datetime) -> tuple[Site, FeedBuild]:
     site = site_from_args(args)
-    loaded = load_posts(site.content_dir, site.tz)
+    loaded = load_site_posts(site, keep_going=args.keep_going)
+    for error in loaded.errors:
+        print(f"error: {error}", file=sys.stderr)
     result = build_feeds(site, loaded, now, drafts=args.drafts, future=args.future)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -219,7 +226,14 @@ def describe(result: FeedBuild) -> str:
     if result.future_left_out:
         left_out.append(f"{result.future_left_out} future")
     note = f" ({', '.join(left_out)} left out)" if left_out else ""
-    return f"{result.posts_read} posts read, {result.posts_published} published{note}"
+    text = f"{result.posts_read} posts read, {result.posts_published} published{note}"
+    if result.sections_skipped:
+        text += f", {result.sections_skipped} section page(s) skipped"
+    if result.template_tags_removed:
+        text += f", {result.template_tags_removed} template tag(s) removed"
+    if result.unsafe_html_removed:
+        text += f", {result.unsafe_html_removed} unsafe HTML element(s) or attribute(s) removed"
+    return text
 
 
 def run_build(args: argparse.Namespace, now: datetime) -> int:
@@ -231,6 +245,17 @@ def run_build(args: argparse.Namespace, now: datetime) -> int:
         f"{describe(result)}; {len(result.files)} feeds: {len(report.written)} written, "
         f"{len(report.unchanged)} unchanged, in {site.output_dir}"
     )
+    return bad_posts_status(result)
+
+
+def bad_posts_status(result: FeedBuild) -> int:
+    """With --keep-going, the good posts were built; the bad ones still make the run fail."""
+    if result.bad_posts:
+        print(
+            f"error: {result.bad_posts} post(s) left out because of the errors above",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -238,8 +263,9 @@ def run_check(args: argparse.Namespace, now: datetime) -> int:
     _, result = plan(args, now)
     if strict_failure(args, result):
         return EXIT_BAD_INPUT
-    print(f"{describe(result)}; {len(result.files)} feeds would be written; no problems found")
-    return 0
+    problems = "no problems found" if not result.bad_posts else f"{result.bad_posts} bad post(s)"
+    print(f"{describe(result)}; {len(result.files)} feeds would be written; {problems}")
+    return bad_posts_status(result)
 
 
 def run_newsletter(args: argparse.Namespace, now: datetime) -> int:
@@ -249,7 +275,7 @@ def run_newsletter(args: argparse.Namespace, now: datetime) -> int:
     config = config_from_args(args)
     site = config.site
     selection = selection_from_args(args, site)
-    loaded = load_posts(site.content_dir, site.tz)
+    loaded = load_site_posts(site)
     result = build_newsletter(
         config, loaded, now, selection,
         full=args.full, name=args.name, drafts=args.drafts, future=args.future,
@@ -280,7 +306,7 @@ def run_send(args: argparse.Namespace, now: datetime) -> int:
     from feeds.send import run_send as send_job
 
     config = config_from_args(args)
-    loaded = load_posts(config.site.content_dir, config.site.tz)
+    loaded = load_site_posts(config.site)
     for warning in loaded.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     request = SendRequest(

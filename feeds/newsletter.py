@@ -1,6 +1,6 @@
 """A newsletter issue: choose its posts, render the templates, make the HTML safe for mail clients.
 
-The only module that imports premailer (behind ``inline_css``) and nh3 (behind ``clean_body``).
+The only module that imports premailer (behind ``inline_css``) and jinja2.
 Jinja renders first and premailer inlines after, so premailer never sees template syntax.
 """
 
@@ -19,7 +19,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jinja2
 import lxml.html
-import nh3
 from markupsafe import Markup
 from premailer import Premailer
 
@@ -27,6 +26,7 @@ from feeds.config import NewsletterSettings, Site
 from feeds.errors import ConfigError
 from feeds.posts import Post, tag_slug
 from feeds.render import RenderedPost
+from feeds.sanitize import email_html
 
 GMAIL_CLIP_BYTES = 102 * 1024
 CONTENT_WIDTH = 552
@@ -273,32 +273,11 @@ class _CollectErrors(logging.Handler):
         self.sink.append(record.getMessage())
 
 
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
-    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
-    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "width", "height", "title"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan"},
-    "abbr": {"title"},
-}
-
-
 def clean_body(html: str, link: Callable[[str], str] = str) -> str:
     """A post's HTML as it may reach a subscriber: sanitised by nh3 (no scripts, frames,
     forms, objects or event handlers), every image with an ``alt`` and a pixel ``width``,
     and every link passed through ``link`` (which adds the UTM tags)."""
-    safe = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        strip_comments=True,
-    )
+    safe = email_html(html)
     if "<img" not in safe and "<a" not in safe:
         return safe
     root = lxml.html.fragment_fromstring(safe, create_parent="div")

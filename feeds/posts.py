@@ -17,7 +17,7 @@ from typing import Any
 
 from slugify import slugify
 
-from feeds.config import ContentOptions
+from feeds.config import ContentOptions, Site
 from feeds.errors import ContentError, ContentErrors
 from feeds.source import XML_ILLEGAL, read_source
 
@@ -109,6 +109,10 @@ def load_posts(
         skipped=tuple(skipped),
         errors=tuple(sorted(errors, key=str)),
     )
+
+
+def load_site_posts(site: Site, *, keep_going: bool = False) -> LoadedPosts:
+    return load_posts(site.content_dir, site.tz, site.content, keep_going=keep_going)
 
 
 def post_files(content_dir: Path, options: ContentOptions) -> list[Path]:

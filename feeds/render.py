@@ -13,6 +13,8 @@ from lxml.etree import ParserError
 
 from feeds.config import Site
 from feeds.posts import Post
+from feeds.sanitize import feed_html
+from feeds.templatetags import strip_template_tags
 
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
 URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background", "longdesc")
@@ -29,11 +31,16 @@ class RenderedPost:
     html: str
     summary: str
     image: str | None
+    template_tags_removed: int = 0
+    unsafe_html_removed: int = 0
 
 
 def render_post(post: Post, site: Site) -> RenderedPost:
     url = post_url(post, site)
-    html = absolute_urls(markdown_to_html(post.body), url)
+    body, tags_removed = post.body, 0
+    if site.content.template_tags == "strip":
+        body, tags_removed = strip_template_tags(body)
+    html, unsafe_removed = feed_html(absolute_urls(markdown_to_html(body), url))
     return RenderedPost(
         post=post,
         url=url,
@@ -41,6 +48,8 @@ def render_post(post: Post, site: Site) -> RenderedPost:
         html=html,
         summary=post.description or first_paragraph(html),
         image=urljoin(url, post.image) if post.image else None,
+        template_tags_removed=tags_removed,
+        unsafe_html_removed=unsafe_removed,
     )
 
 
@@ -76,6 +85,8 @@ def absolute_urls(html: str, base: str) -> str:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except ParserError:
         return html
+    for frame in list(root.iter("iframe")):
+        embed_as_link(frame)
     for element in root.iter():
         for name in URL_ATTRIBUTES:
             value = element.get(name)
@@ -85,6 +96,19 @@ def absolute_urls(html: str, base: str) -> str:
         if srcset is not None:
             element.set("srcset", absolute_srcset(srcset, base))
     return inner_html(root)
+
+
+def embed_as_link(frame: lxml.html.HtmlElement) -> None:
+    """An embedded frame (a video player, say) becomes a link to what it shows: feed readers
+    drop frames, and the validator warns about them."""
+    source = (frame.get("src") or "").strip()
+    link = lxml.html.Element("a", href=source)
+    link.text = frame.get("title") or source
+    link.tail = frame.tail
+    if source:
+        frame.getparent().replace(frame, link)
+    else:
+        frame.drop_tree()
 
 
 def absolute_srcset(srcset: str, base: str) -> str:

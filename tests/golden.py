@@ -10,7 +10,7 @@ from feeds.config import load_config, load_site
 from feeds.newsletter import Selection
 from feeds.newsletter_build import build_newsletter
 from feeds.output import write_outputs
-from feeds.posts import load_posts
+from feeds.posts import load_site_posts
 
 from .conftest import NOW, ROOT
 
@@ -20,13 +20,13 @@ NEWSLETTERS = {"latest": (Selection(), False), "top-full": (Selection(top=0), Tr
 
 def sample_feed_files() -> dict[str, bytes]:
     site = load_site(ROOT / "feeds.toml")
-    return build_feeds(site, load_posts(site.content_dir, site.tz), NOW).files
+    return build_feeds(site, load_site_posts(site), NOW).files
 
 
 def sample_newsletter_files(kind: str) -> dict[str, bytes]:
     """The files of one sample issue, named by their extension: html, txt, eml."""
     config = load_config(ROOT / "feeds.toml")
-    loaded = load_posts(config.site.content_dir, config.site.tz)
+    loaded = load_site_posts(config.site)
     selection, full = NEWSLETTERS[kind]
     result = build_newsletter(config, loaded, NOW, selection, full=full)
     assert result is not None

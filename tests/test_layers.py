@@ -49,14 +49,19 @@ FORBIDDEN = {
     "journal": {"feeds.send", "feeds.smtp", "feeds.cli", "feeds.posts", "feeds.newsletter"},
     "smtp": {"feeds.send", "feeds.journal", "feeds.cli", "feeds.posts", "feeds.newsletter"},
     "send": {"feeds.cli", "feedgen"},
+    "source": {"feeds.posts", "feeds.render", "feeds.feed", "feeds.build", "feeds.cli", "markdown"},
+    "sanitize": {"feeds.posts", "feeds.render", "feeds.feed", "feeds.build", "feeds.cli"},
+    "templatetags": {"feeds.posts", "feeds.render", "feeds.feed", "feeds.build", "feeds.cli"},
 }
 OWNERS = {
     "feedgen": "feed",
     "premailer": "newsletter",
-    "nh3": "newsletter",
+    "nh3": "sanitize",
     "jinja2": "newsletter",
     "markdown": "render",
     "sqlite3": "journal",
+    "frontmatter": "source",
+    "yaml": "source",
     "smtplib": "smtp",
 }
 
