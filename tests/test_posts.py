@@ -291,3 +291,40 @@ def test_naive_dates_take_the_site_time_zone(blog: Blog) -> None:
     blog.post("p.md", '---\ntitle: T\ndate: "2021-07-01T12:00:00"\n---\nx\n')
     (post,) = load_posts(blog.content, timezone(timedelta(hours=-7))).posts
     assert post.date == datetime(2021, 7, 1, 19, tzinfo=UTC)
+
+
+def test_yaml_anchors_and_aliases_work(blog: Blog) -> None:
+    blog.post(
+        "p.md",
+        "---\ntitle: &name Anchored\ndescription: *name\ndate: 2021-01-01\ntags: &t [A, B]\n---\nx\n",
+    )
+    (post,) = load(blog)
+    assert (post.title, post.description, post.tags) == ("Anchored", "Anchored", ("A", "B"))
+
+
+def test_toml_frontmatter(blog: Blog) -> None:
+    blog.post(
+        "p.md", '+++\ntitle = "TOML"\ndate = 2021-03-04T10:00:00+01:00\ntags = ["x"]\n+++\nBody\n'
+    )
+    (post,) = load(blog)
+    assert (post.title, post.date, post.tags) == (
+        "TOML",
+        datetime(2021, 3, 4, 9, tzinfo=UTC),
+        ("x",),
+    )
+
+
+def test_a_file_without_frontmatter_is_a_post_without_fields(blog: Blog) -> None:
+    blog.post("2021-06-01-plain.md", "Just text, no frontmatter.\n")
+    assert problems(blog) == [
+        f"{blog.content / '2021-06-01-plain.md'}: title: missing; every post needs one"
+    ]
+
+
+def test_include_and_exclude_patterns(blog: Blog) -> None:
+    from feeds.config import ContentOptions
+
+    for name in ("en/a.md", "en/drafts/b.md", "de/c.md", "d.markdown"):
+        blog.post(name, f"---\ntitle: T\ndate: 2021-01-0{len(name) % 9 + 1}\n---\nx\n")
+    options = ContentOptions(include=("en/**", "*.markdown"), exclude=("en/drafts/*",))
+    assert sorted(p.slug for p in load_posts(blog.content, BERLIN, options).posts) == ["a", "d"]
