@@ -40,6 +40,7 @@ class ContentError(FeedsError):
     def __init__(self, path: Path | str, field: str | None, message: str) -> None:
         self.path = str(path)
         self.field = field
+        self.reason = message
         where = f"{path}: {field}" if field else str(path)
         super().__init__(f"{where}: {message}")
 

@@ -6,20 +6,23 @@ later, and only for the posts that reach an output, so a large blog costs little
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from slugify import slugify
 
+from feeds.cache import BuildCache
 from feeds.config import ContentOptions, Site
+from feeds.discover import FoundFile, find_posts
 from feeds.errors import ContentError, ContentErrors
 from feeds.source import XML_ILLEGAL, read_source
+from feeds.workers import process_pool
 
 FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 EXPLICIT_SLUG = re.compile(r"^[\w][\w.-]*$")
@@ -42,7 +45,8 @@ class Post:
     slug: str
     title: str
     date: datetime
-    body: str
+    # None: not kept in memory; ``read_body`` reads it from ``source`` when a post is rendered.
+    body: str | None = None
     description: str | None = None
     updated: datetime | None = None
     top: bool = False
@@ -50,6 +54,8 @@ class Post:
     image: str | None = None
     tags: tuple[str, ...] = ()
     pinned_id: str | None = None
+    # A hash of the file's bytes: with the URL, the key under which its rendering is cached.
+    source_digest: str = field(default="", compare=False)
 
     @property
     def last_modified(self) -> datetime:
@@ -71,31 +77,39 @@ def load_posts(
     options: ContentOptions = DEFAULT_OPTIONS,
     *,
     keep_going: bool = False,
+    cache: BuildCache | None = None,
+    workers: int = 1,
 ) -> LoadedPosts:
     """Read every post below ``content_dir``. Every problem is collected, then raised together
     as ``ContentErrors`` — unless ``keep_going``, when the bad posts are left out and their
-    problems travel in ``LoadedPosts.errors``."""
+    problems travel in ``LoadedPosts.errors``. Files the ``cache`` knows unchanged are not read;
+    the rest are parsed in ``workers`` processes when there are enough of them."""
     if not content_dir.is_dir():
         raise ContentErrors([ContentError(content_dir, None, "content folder not found")])
-    files = post_files(content_dir, options)
-    posts: list[Post] = []
-    errors: list[ContentError] = []
-    warnings: list[str] = []
-    skipped: list[Path] = []
-    for path in files:
-        try:
-            source = read_source(path)
-            if is_section(path, source.metadata, options, files):
-                skipped.append(path)
-                continue
-            post, post_warnings = post_from_metadata(
-                path, source.metadata, source.body, tz, options
-            )
-        except ContentErrors as bad:
-            errors.extend(bad.errors)
-            continue
-        posts.append(post)
-        warnings.extend([*source.warnings, *post_warnings])
+    found = find_posts(content_dir, options)
+    results: dict[str, FileResult] = {}
+    todo = []
+    for item in found:
+        known = cache.lookup(item) if cache else None
+        if known is None:
+            todo.append(item)
+        else:
+            results[item.relative] = FileResult.from_record(*known)
+    crowded = folders_with_several(found)
+    for item, result in zip(todo, parse_files(todo, tz, options, crowded, workers), strict=True):
+        results[item.relative] = result
+        if cache is not None and not result.errors:
+            cache.remember(item, result.digest, result.record())
+    if cache is not None:
+        cache.forget_missing(found)
+    return assemble([results[item.relative] for item in found], keep_going)
+
+
+def assemble(results: Sequence[FileResult], keep_going: bool) -> LoadedPosts:
+    posts = [result.post for result in results if result.post is not None]
+    errors = [ContentError(*error) for result in results for error in result.errors]
+    warnings = [warning for result in results for warning in result.warnings]
+    skipped = [result.source for result in results if result.skipped]
     duplicates = duplicate_slugs(posts)
     if duplicates and keep_going:
         clashing = {Path(error.path) for error in duplicates}
@@ -111,46 +125,153 @@ def load_posts(
     )
 
 
-def load_site_posts(site: Site, *, keep_going: bool = False) -> LoadedPosts:
-    return load_posts(site.content_dir, site.tz, site.content, keep_going=keep_going)
-
-
-def post_files(content_dir: Path, options: ContentOptions) -> list[Path]:
-    """Markdown files below ``content_dir`` matching an include pattern and no exclude pattern;
-    hidden files and folders are never posts."""
-    found = []
-    for path in content_dir.rglob("*"):
-        if path.suffix.lower() not in (".md", ".markdown") or not path.is_file():
-            continue
-        relative = path.relative_to(content_dir).as_posix()
-        if any(part.startswith(".") for part in relative.split("/")):
-            continue
-        if matches(relative, options.include) and not matches(relative, options.exclude):
-            found.append(path)
-    return sorted(found)
-
-
-def matches(relative: str, patterns: Sequence[str]) -> bool:
-    # fnmatch's '*' also crosses '/', so '**/' only needs to allow "no folder at all" too.
-    return any(
-        fnmatch.fnmatchcase(relative, pattern)
-        or (pattern.startswith("**/") and fnmatch.fnmatchcase(relative, pattern[3:]))
-        for pattern in patterns
+def load_site_posts(
+    site: Site, *, keep_going: bool = False, cache: BuildCache | None = None, workers: int = 1
+) -> LoadedPosts:
+    return load_posts(
+        site.content_dir, site.tz, site.content, keep_going=keep_going, cache=cache, workers=workers
     )
 
 
+@dataclass(frozen=True)
+class FileResult:
+    """What one file gave: a post, or a section page skipped, or errors; plain data, so it
+    crosses process boundaries and goes into the cache as JSON."""
+
+    source: Path
+    post: Post | None = None
+    skipped: bool = False
+    warnings: tuple[str, ...] = ()
+    errors: tuple[tuple[str, str | None, str], ...] = ()
+    digest: str = ""
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "source": str(self.source),
+            "skipped": self.skipped,
+            "warnings": list(self.warnings),
+            "post": post_to_record(self.post) if self.post else None,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], digest: str) -> FileResult:
+        post = record.get("post")
+        return cls(
+            source=Path(record["source"]),
+            post=post_from_record(post, digest) if post else None,
+            skipped=bool(record.get("skipped")),
+            warnings=tuple(record.get("warnings", ())),
+            digest=digest,
+        )
+
+
+def post_to_record(post: Post) -> dict[str, Any]:
+    return {
+        "source": str(post.source),
+        "slug": post.slug,
+        "title": post.title,
+        "date": post.date.isoformat(),
+        "description": post.description,
+        "updated": post.updated.isoformat() if post.updated else None,
+        "top": post.top,
+        "draft": post.draft,
+        "image": post.image,
+        "tags": list(post.tags),
+        "pinned_id": post.pinned_id,
+    }
+
+
+def post_from_record(record: dict[str, Any], digest: str) -> Post:
+    return Post(
+        source=Path(record["source"]),
+        slug=record["slug"],
+        title=record["title"],
+        date=datetime.fromisoformat(record["date"]),
+        description=record["description"],
+        updated=datetime.fromisoformat(record["updated"]) if record["updated"] else None,
+        top=record["top"],
+        draft=record["draft"],
+        image=record["image"],
+        tags=tuple(record["tags"]),
+        pinned_id=record["pinned_id"],
+        source_digest=digest,
+    )
+
+
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_FROM = 1000
+
+
+def parse_files(
+    items: Sequence[FoundFile],
+    tz: tzinfo,
+    options: ContentOptions,
+    crowded: frozenset[str],
+    workers: int,
+) -> list[FileResult]:
+    if workers <= 1 or len(items) < PARALLEL_FROM:
+        return parse_chunk(items, tz, options, crowded)
+    size = -(-len(items) // (workers * 4))
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    with process_pool(workers) as pool:
+        parts = pool.map(
+            parse_chunk, chunks, *[[value] * len(chunks) for value in (tz, options, crowded)]
+        )
+        return [result for part in parts for result in part]
+
+
+def parse_chunk(
+    items: Sequence[FoundFile], tz: tzinfo, options: ContentOptions, crowded: frozenset[str]
+) -> list[FileResult]:
+    return [parse_file(item, tz, options, crowded) for item in items]
+
+
+def parse_file(
+    item: FoundFile, tz: tzinfo, options: ContentOptions, crowded: frozenset[str]
+) -> FileResult:
+    path = item.path
+    try:
+        source = read_source(path)
+        if is_section(item, source.metadata, options, crowded):
+            return FileResult(source=path, skipped=True, digest=source.digest)
+        post, warnings = post_from_metadata(
+            path, source.metadata, None, tz, options, digest=source.digest
+        )
+    except ContentErrors as bad:
+        errors = tuple((error.path, error.field, error.reason) for error in bad.errors)
+        return FileResult(source=path, errors=errors)
+    return FileResult(
+        source=path, post=post, warnings=(*source.warnings, *warnings), digest=source.digest
+    )
+
+
+def folders_with_several(found: Sequence[FoundFile]) -> frozenset[str]:
+    """Folders (relative, '' for the top) holding more than one post file at any depth."""
+    counts: dict[str, int] = defaultdict(int)
+    for item in found:
+        parts = item.relative.split("/")[:-1]
+        for depth in range(len(parts) + 1):
+            counts["/".join(parts[:depth])] += 1
+    return frozenset(folder for folder, count in counts.items() if count > 1)
+
+
+def read_body(post: Post) -> str:
+    """The Markdown body: loading keeps only the frontmatter, so bodies are read when needed."""
+    return post.body if post.body is not None else read_source(post.source).body
+
+
 def is_section(
-    path: Path, meta: dict[str, Any], options: ContentOptions, files: Sequence[Path]
+    item: FoundFile, meta: dict[str, Any], options: ContentOptions, crowded: frozenset[str]
 ) -> bool:
-    """Hugo's ``_index.md``, and an ``index.md`` without a date that lists other posts (rather
-    than being a page bundle's post), are pages about posts, not posts."""
-    stem = path.stem.lower()
+    """Hugo's ``_index.md``, and an ``index.md`` without a date above other posts (a listing,
+    rather than a page bundle's own post), are pages about posts, not posts."""
+    stem = item.path.stem.lower()
     if stem in SECTION_FILES:
         return True
     if stem not in LISTING_FILES or pick(meta, options.names("date"))[1] is not None:
         return False
-    folder = path.parent
-    return any(other != path and folder in other.parents for other in files)
+    folder = item.relative.rpartition("/")[0]
+    return folder in crowded
 
 
 def pick(meta: dict[str, Any], names: Sequence[str]) -> tuple[str, Any]:
@@ -166,9 +287,10 @@ def pick(meta: dict[str, Any], names: Sequence[str]) -> tuple[str, Any]:
 def post_from_metadata(
     path: Path,
     meta: dict[str, Any],
-    body: str,
+    body: str | None,
     tz: tzinfo,
     options: ContentOptions = DEFAULT_OPTIONS,
+    digest: str = "",
 ) -> tuple[Post, list[str]]:
     errors: list[ContentError] = []
     warnings: list[str] = []
@@ -209,7 +331,9 @@ def post_from_metadata(
     }
     if errors:
         raise ContentErrors(errors)
-    post = Post(source=path, slug=slug, title=title, date=posted, body=body, **values)
+    post = Post(
+        source=path, slug=slug, title=title, date=posted, body=body, source_digest=digest, **values
+    )
     return post, warnings
 
 
@@ -239,11 +363,19 @@ def filename_parts(path: Path) -> tuple[date | None, str]:
     stem = path.parent.name if path.stem == "index" else path.stem
     found = FILENAME_DATE.match(stem)
     if not found:
-        return None, slugify(stem)
+        return None, clean_slug(stem)
     try:
-        return date.fromisoformat(found.group(1)), slugify(found.group(2))
+        return date.fromisoformat(found.group(1)), clean_slug(found.group(2))
     except ValueError:
-        return None, slugify(stem)
+        return None, clean_slug(stem)
+
+
+CLEAN_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def clean_slug(text: str) -> str:
+    # Most file names are slugs already; slugify is the slow path for the rest.
+    return text if CLEAN_SLUG.fullmatch(text) else slugify(text)
 
 
 def text_field(value: Any, required: bool) -> str | None:
@@ -309,7 +441,7 @@ def tags_field(value: Any) -> tuple[str, ...]:
         if isinstance(item, bool) or not isinstance(item, str | int | float):
             raise ValueError(f"{item!r} is not a tag name (tags are text)")
         name = " ".join(str(item).split())
-        if name and not slugify(name):
+        if name and not tag_slug(name):
             raise ValueError(f"{name!r} has no letters or digits to name its feed folder")
         if name and name.casefold() not in (tag.casefold() for tag in tags):
             tags.append(name)
@@ -373,8 +505,9 @@ class Tag:
     posts: tuple[Post, ...]
 
 
+@lru_cache(maxsize=4096)
 def tag_slug(name: str) -> str:
-    return slugify(name)
+    return clean_slug(name.lower()) if name.isascii() else slugify(name)
 
 
 def group_by_tag(posts: Sequence[Post]) -> tuple[list[Tag], list[str]]:

@@ -12,7 +12,7 @@ import markdown
 from lxml.etree import ParserError
 
 from feeds.config import Site
-from feeds.posts import Post
+from feeds.posts import Post, read_body
 from feeds.sanitize import feed_html
 from feeds.templatetags import strip_template_tags
 
@@ -37,7 +37,7 @@ class RenderedPost:
 
 def render_post(post: Post, site: Site) -> RenderedPost:
     url = post_url(post, site)
-    body, tags_removed = post.body, 0
+    body, tags_removed = read_body(post), 0
     if site.content.template_tags == "strip":
         body, tags_removed = strip_template_tags(body)
     html, unsafe_removed = feed_html(absolute_urls(markdown_to_html(body), url))

@@ -6,6 +6,7 @@ neither is all body. Nothing here knows what the fields mean: that is ``posts``'
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -67,6 +68,7 @@ class SourceFile:
     metadata: dict[str, Any]
     body: str
     warnings: tuple[str, ...]
+    digest: str
 
 
 def read_source(path: Path) -> SourceFile:
@@ -82,12 +84,13 @@ def read_source(path: Path) -> SourceFile:
         f"{path}: {key}: appears more than once in the frontmatter; the last value is used"
         for key in duplicates
     )
-    return SourceFile(metadata=metadata, body=body, warnings=tuple(warnings))
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return SourceFile(metadata=metadata, body=body, warnings=tuple(warnings), digest=digest)
 
 
 def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
     """UTF-8 text, NFC-normalised, LF line ends, with characters XML forbids removed."""
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise ContentErrors(
             [ContentError(path, None, "file is empty (a post needs title and date)")]
         )
@@ -96,7 +99,10 @@ def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
     except UnicodeDecodeError as error:
         message = f"is not UTF-8 (bad byte at offset {error.start}); save it as UTF-8"
         raise ContentErrors([ContentError(path, None, message)]) from None
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     warnings = []
     found = XML_ILLEGAL.search(text)
     if found:

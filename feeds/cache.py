@@ -1,0 +1,167 @@
+"""The build cache, in a hidden folder: for every post file its size, mtime, content hash and
+parsed frontmatter; for every rendered post its HTML; for every output its size and mtime.
+
+It only ever saves work, never changes a result: its key holds the tool's version and a hash of
+the settings, so a cache made under other settings or another release is ignored, and a file
+that cannot be read or does not have the expected shape is ignored too and rebuilt. Standard
+library only: a rebuild that finds nothing changed never imports the heavy libraries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from feeds import __version__
+from feeds.discover import FoundFile
+
+FORMAT = 1
+INDEX = "index.json"
+RENDERS = "renders.json"
+
+
+def cache_key(*parts: str) -> str:
+    """The version, the cache format and everything else that shapes the outputs."""
+    digest = hashlib.sha256()
+    for part in (__version__, str(FORMAT), *parts):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@dataclass
+class BuildCache:
+    folder: Path
+    key: str
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, list[int]] = field(default_factory=dict)
+    # The earliest post date still in the future at the last build: once the clock passes it,
+    # that post is due to appear although no file changed.
+    next_publish: str | None = None
+    renders: dict[str, dict[str, Any]] | None = None
+
+    @classmethod
+    def open(cls, folder: Path, key: str) -> BuildCache:
+        """The cache in ``folder`` if it is ours and sound; otherwise an empty one."""
+        index = read_json(folder / INDEX)
+        if not valid_index(index, key):
+            return cls(folder=folder, key=key)
+        return cls(
+            folder=folder,
+            key=key,
+            files=index["files"],
+            outputs=index["outputs"],
+            next_publish=index.get("next_publish"),
+        )
+
+    def unchanged(self, found: Iterable[FoundFile], output_dir: Path, now: datetime) -> bool:
+        """True when no post file, output file or due date differs from the last build."""
+        if not self.outputs:
+            return False
+        if self.next_publish is not None and now >= datetime.fromisoformat(self.next_publish):
+            return False
+        seen = 0
+        for item in found:
+            entry = self.files.get(item.relative)
+            if entry is None or entry["size"] != item.size or entry["mtime_ns"] != item.mtime_ns:
+                return False
+            seen += 1
+        if seen != len(self.files):
+            return False
+        for name, (size, mtime_ns) in self.outputs.items():
+            try:
+                info = (output_dir / name).stat()
+            except OSError:
+                return False
+            if info.st_size != size or info.st_mtime_ns != mtime_ns:
+                return False
+        return True
+
+    def lookup(self, item: FoundFile) -> tuple[dict[str, Any], str] | None:
+        """The parsed record of ``item`` and its content hash, if its file has the size and
+        modification time it had when the record was made."""
+        entry = self.files.get(item.relative)
+        if entry is None or entry["size"] != item.size or entry["mtime_ns"] != item.mtime_ns:
+            return None
+        return entry["record"], entry["digest"]
+
+    def remember(self, item: FoundFile, digest: str, record: dict[str, Any]) -> None:
+        self.files[item.relative] = {
+            "size": item.size,
+            "mtime_ns": item.mtime_ns,
+            "digest": digest,
+            "record": record,
+        }
+
+    def forget_missing(self, found: Iterable[FoundFile]) -> None:
+        present = {item.relative for item in found}
+        self.files = {name: entry for name, entry in self.files.items() if name in present}
+
+    def load_renders(self) -> dict[str, dict[str, Any]]:
+        if self.renders is None:
+            stored = read_json(self.folder / RENDERS)
+            ok = isinstance(stored, dict) and stored.get("key") == self.key
+            self.renders = (
+                stored["renders"] if ok and isinstance(stored.get("renders"), dict) else {}
+            )
+        return self.renders
+
+    def save(
+        self, outputs: dict[str, list[int]], next_publish: str | None, used_renders: Iterable[str]
+    ) -> None:
+        """Write the cache atomically; renders no longer used are dropped."""
+        self.outputs = outputs
+        self.next_publish = next_publish
+        renders = self.load_renders()
+        kept = {name: renders[name] for name in used_renders if name in renders}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_json(self.folder / RENDERS, {"key": self.key, "renders": kept})
+        write_json(
+            self.folder / INDEX,
+            {
+                "key": self.key,
+                "files": self.files,
+                "outputs": outputs,
+                "next_publish": next_publish,
+            },
+        )
+
+
+def valid_index(index: Any, key: str) -> bool:
+    return (
+        isinstance(index, dict)
+        and index.get("key") == key
+        and isinstance(index.get("files"), dict)
+        and isinstance(index.get("outputs"), dict)
+        and all(
+            isinstance(entry, dict) and {"size", "mtime_ns", "digest", "record"} <= entry.keys()
+            for entry in index["files"].values()
+        )
+        and all(isinstance(value, list) and len(value) == 2 for value in index["outputs"].values())
+    )
+
+
+def read_json(path: Path) -> Any:
+    try:
+        with path.open("rb") as stream:
+            return json.load(stream)
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, value: Any) -> None:
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(value, stream, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

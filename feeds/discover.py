@@ -1,0 +1,63 @@
+"""Finding the post files: one walk of the content folder, with each file's size and mtime.
+Standard library only, so a rebuild that finds nothing changed stays cheap."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from feeds.config import ContentOptions
+
+SUFFIXES = (".md", ".markdown")
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    path: Path
+    relative: str
+    size: int
+    mtime_ns: int
+
+
+def find_posts(content_dir: Path, options: ContentOptions) -> list[FoundFile]:
+    """Markdown files below ``content_dir`` matching an include pattern and no exclude pattern,
+    sorted by path; hidden files and folders are never posts."""
+    found: list[FoundFile] = []
+    pending = [(content_dir, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            relative = prefix + entry.name
+            if entry.is_dir():
+                pending.append((Path(entry.path), relative + "/"))
+            elif is_post_file(entry, relative, options):
+                info = entry.stat()
+                found.append(FoundFile(Path(entry.path), relative, info.st_size, info.st_mtime_ns))
+    return sorted(found, key=lambda item: item.relative)
+
+
+def is_post_file(entry: os.DirEntry[str], relative: str, options: ContentOptions) -> bool:
+    return (
+        entry.name.lower().endswith(SUFFIXES)
+        and entry.is_file()
+        and matches(relative, options.include)
+        and not matches(relative, options.exclude)
+    )
+
+
+def matches(relative: str, patterns: Sequence[str]) -> bool:
+    # fnmatch's '*' also crosses '/', so '**/' only needs to allow "no folder at all" too.
+    return any(
+        fnmatch.fnmatchcase(relative, pattern)
+        or (pattern.startswith("**/") and fnmatch.fnmatchcase(relative, pattern[3:]))
+        for pattern in patterns
+    )
