@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from feeds import feed
 from feeds.config import Site
 from feeds.errors import ContentError, ContentErrors, OutputError
 from feeds.posts import LoadedPosts, Post, group_by_tag, published
-from feeds.render import RenderedPost, render_post
+from feeds.render import RenderedPost, render_key, render_posts
 
 FORMATS: dict[str, Callable[[feed.FeedSpec, Site, Sequence[RenderedPost]], bytes]] = {
     "rss": feed.rss,
@@ -31,11 +32,21 @@ class FeedBuild:
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
     bad_posts: int = 0
+    render_keys: tuple[str, ...] = ()
 
 
 def build_feeds(
-    site: Site, loaded: LoadedPosts, now: datetime, *, drafts: bool = False, future: bool = False
+    site: Site,
+    loaded: LoadedPosts,
+    now: datetime,
+    *,
+    drafts: bool = False,
+    future: bool = False,
+    renders: dict[str, dict[str, Any]] | None = None,
+    workers: int = 1,
 ) -> FeedBuild:
+    """Every feed file's bytes. Only posts that reach a feed are rendered, each once however
+    many feeds carry it, taken from ``renders`` where it holds them."""
     posts = published(loaded.posts, now, drafts=drafts, future=future)
     if not posts:
         raise ContentErrors(
@@ -48,24 +59,25 @@ def build_feeds(
                 )
             ]
         )
-    renders: dict[str, RenderedPost] = {}
-
-    def rendered(selection: Sequence[Post]) -> list[RenderedPost]:
-        # Only posts that reach a feed are rendered, each once, however many feeds carry it.
-        for post in selection:
-            if post.slug not in renders:
-                renders[post.slug] = render_post(post, site)
-        return [renders[post.slug] for post in selection]
-
-    files: dict[str, bytes] = {}
     warnings = list(loaded.warnings)
-    specs = [(feed.site_feed(site), posts)]
+    specs = [(feed.site_feed(site), limit(posts, site.items_per_feed))]
     if site.tag_feeds:
         tags, tag_warnings = group_by_tag(posts)
         warnings.extend(tag_warnings)
-        specs.extend((feed.tag_feed(site, tag), list(tag.posts)) for tag in tags)
+        specs.extend(
+            (feed.tag_feed(site, tag), limit(tag.posts, site.items_per_feed)) for tag in tags
+        )
+    needed = list({post.slug: post for _, members in specs for post in members}.values())
+    rendered = dict(
+        zip(
+            (p.slug for p in needed),
+            render_posts(needed, site, store=renders, workers=workers),
+            strict=True,
+        )
+    )
+    files: dict[str, bytes] = {}
     for spec, members in specs:
-        entries = rendered(limit(members, site.items_per_feed))
+        entries = [rendered[post.slug] for post in members]
         for kind, write in FORMATS.items():
             add_output(files, spec.path(kind), write(spec, site, entries))
     return FeedBuild(
@@ -76,8 +88,9 @@ def build_feeds(
         future_left_out=sum(1 for post in loaded.posts if post.date > now and not future),
         warnings=tuple(warnings),
         sections_skipped=len(loaded.skipped),
-        template_tags_removed=sum(r.template_tags_removed for r in renders.values()),
-        unsafe_html_removed=sum(r.unsafe_html_removed for r in renders.values()),
+        template_tags_removed=sum(r.template_tags_removed for r in rendered.values()),
+        unsafe_html_removed=sum(r.unsafe_html_removed for r in rendered.values()),
+        render_keys=tuple(key for post in needed if (key := render_key(post, site))),
         bad_posts=len({error.path for error in loaded.errors}),
     )
 

@@ -11,14 +11,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feeds import __version__
-from feeds.build import FeedBuild, build_feeds
 from feeds.config import DEFAULT_CONFIG, Config, Site, load_config
 from feeds.errors import EXIT_BAD_INPUT, FeedsError, UsageError
 from feeds.output import write_outputs
-from feeds.posts import date_field, load_site_posts
+
+# Only light modules are imported up here. The feed builder (feedgen, lxml, Markdown) and the
+# newsletter (Jinja2, premailer) are imported by the commands that use them, so that a rebuild
+# with nothing to do finishes before they would have loaded.
 
 if TYPE_CHECKING:
+    from feeds.build import FeedBuild
+    from feeds.cache import BuildCache
     from feeds.newsletter import Selection
+    from feeds.posts import LoadedPosts
 
 BUILD_EXAMPLE = """\
 example:
@@ -78,6 +83,10 @@ def parser() -> argparse.ArgumentParser:
     )
     add_site_options(build)
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: public/)")
+    build.add_argument(
+        "--cache", type=Path, metavar="DIR", help="build cache folder (default: .feeds-cache/)"
+    )
+    build.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     build.set_defaults(run=run_build)
 
     check = commands.add_parser(
@@ -201,15 +210,24 @@ def site_from_args(args: argparse.Namespace) -> Site:
     return config_from_args(args).site
 
 
-def plan(args: argparse.Namespace, now: datetime) -> tuple[Site, FeedBuild]:
-    site = site_from_args(args)
-    loaded = load_site_posts(site, keep_going=args.keep_going)
+def plan(
+    args: argparse.Namespace, now: datetime, site: Site, cache: BuildCache | None = None
+) -> tuple[LoadedPosts, FeedBuild]:
+    from feeds.build import build_feeds
+    from feeds.posts import load_site_posts
+    from feeds.workers import available_cores
+
+    workers = available_cores()
+    loaded = load_site_posts(site, keep_going=args.keep_going, cache=cache, workers=workers)
     for error in loaded.errors:
         print(f"error: {error}", file=sys.stderr)
-    result = build_feeds(site, loaded, now, drafts=args.drafts, future=args.future)
+    renders = cache.load_renders() if cache is not None else None
+    result = build_feeds(
+        site, loaded, now, drafts=args.drafts, future=args.future, renders=renders, workers=workers
+    )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    return site, result
+    return loaded, result
 
 
 def strict_failure(args: argparse.Namespace, result: FeedBuild) -> bool:
@@ -237,7 +255,19 @@ def describe(result: FeedBuild) -> str:
 
 
 def run_build(args: argparse.Namespace, now: datetime) -> int:
-    site, result = plan(args, now)
+    config = config_from_args(args)
+    site = config.site
+    cache = None if args.no_cache else open_cache(args, config)
+    if cache is not None and site.content_dir.is_dir():
+        from feeds.discover import find_posts
+
+        if cache.unchanged(find_posts(site.content_dir, site.content), site.output_dir, now):
+            print(
+                f"nothing changed since the last build: {len(cache.files)} posts, "
+                f"{len(cache.outputs)} feeds left as they are in {site.output_dir}"
+            )
+            return 0
+    loaded, result = plan(args, now, site, cache)
     if strict_failure(args, result):
         return EXIT_BAD_INPUT
     report = write_outputs(site.output_dir, result.files)
@@ -245,7 +275,41 @@ def run_build(args: argparse.Namespace, now: datetime) -> int:
         f"{describe(result)}; {len(result.files)} feeds: {len(report.written)} written, "
         f"{len(report.unchanged)} unchanged, in {site.output_dir}"
     )
+    if cache is not None:
+        save_cache(cache, site, loaded, result, now, args)
     return bad_posts_status(result)
+
+
+def open_cache(args: argparse.Namespace, config: Config) -> BuildCache:
+    from feeds.cache import BuildCache, cache_key
+
+    folder = args.cache or config.source.parent / ".feeds-cache"
+    flags = f"drafts={args.drafts} future={args.future} strict={args.strict} keep_going={args.keep_going}"
+    return BuildCache.open(folder, cache_key(repr(config.site), flags))
+
+
+def save_cache(
+    cache: BuildCache,
+    site: Site,
+    loaded: LoadedPosts,
+    result: FeedBuild,
+    now: datetime,
+    args: argparse.Namespace,
+) -> None:
+    outputs = {}
+    for name in result.files:
+        info = (site.output_dir / name).stat()
+        outputs[name] = [info.st_size, info.st_mtime_ns]
+    due = [
+        post.date for post in loaded.posts if post.date > now and (args.drafts or not post.draft)
+    ]
+    next_publish = None if args.future or not due else min(due).isoformat()
+    try:
+        cache.save(outputs, next_publish, result.render_keys)
+    except OSError as error:
+        print(
+            f"warning: could not save the build cache in {cache.folder}: {error}", file=sys.stderr
+        )
 
 
 def bad_posts_status(result: FeedBuild) -> int:
@@ -260,7 +324,7 @@ def bad_posts_status(result: FeedBuild) -> int:
 
 
 def run_check(args: argparse.Namespace, now: datetime) -> int:
-    _, result = plan(args, now)
+    _, result = plan(args, now, site_from_args(args))
     if strict_failure(args, result):
         return EXIT_BAD_INPUT
     problems = "no problems found" if not result.bad_posts else f"{result.bad_posts} bad post(s)"
@@ -275,6 +339,8 @@ def run_newsletter(args: argparse.Namespace, now: datetime) -> int:
     config = config_from_args(args)
     site = config.site
     selection = selection_from_args(args, site)
+    from feeds.posts import load_site_posts
+
     loaded = load_site_posts(site)
     result = build_newsletter(
         config, loaded, now, selection,
@@ -306,6 +372,8 @@ def run_send(args: argparse.Namespace, now: datetime) -> int:
     from feeds.send import run_send as send_job
 
     config = config_from_args(args)
+    from feeds.posts import load_site_posts
+
     loaded = load_site_posts(config.site)
     for warning in loaded.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -370,6 +438,7 @@ def progress_reporter() -> Callable[[int, int, str], None]:
 
 def selection_from_args(args: argparse.Namespace, site: Site) -> Selection:
     from feeds.newsletter import Selection
+    from feeds.posts import date_field
 
     since = None
     if args.since is not None:

@@ -7,6 +7,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,8 +51,12 @@ class ContentOptions:
     fields: tuple[tuple[str, tuple[str, ...]], ...] = tuple(DEFAULT_FIELDS.items())
     template_tags: str = "strip"
 
+    @cached_property
+    def _by_field(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.fields)
+
     def names(self, field_name: str) -> tuple[str, ...]:
-        return dict(self.fields)[field_name]
+        return self._by_field[field_name]
 
 
 @dataclass(frozen=True)

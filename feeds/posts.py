@@ -473,6 +473,8 @@ def duplicate_slugs(posts: Iterable[Post]) -> list[ContentError]:
         by_slug[post.slug.casefold()].append(post.source)
     errors: list[ContentError] = []
     for paths in by_slug.values():
+        if len(paths) == 1:
+            continue
         first, *others = sorted(paths)
         errors.extend(
             ContentError(

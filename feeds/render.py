@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from html import escape
+from typing import Any
 from urllib.parse import quote, urljoin
 
 import lxml.html
@@ -15,6 +17,7 @@ from feeds.config import Site
 from feeds.posts import Post, read_body
 from feeds.sanitize import feed_html
 from feeds.templatetags import strip_template_tags
+from feeds.workers import process_pool
 
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
 URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background", "longdesc")
@@ -35,22 +38,85 @@ class RenderedPost:
     unsafe_html_removed: int = 0
 
 
-def render_post(post: Post, site: Site) -> RenderedPost:
+@dataclass(frozen=True)
+class RenderedBody:
+    """The costly part of rendering, cached by the post file's hash and URL."""
+
+    html: str
+    first_paragraph: str
+    template_tags_removed: int = 0
+    unsafe_html_removed: int = 0
+
+
+def render_post(post: Post, site: Site, body: RenderedBody | None = None) -> RenderedPost:
     url = post_url(post, site)
-    body, tags_removed = read_body(post), 0
-    if site.content.template_tags == "strip":
-        body, tags_removed = strip_template_tags(body)
-    html, unsafe_removed = feed_html(absolute_urls(markdown_to_html(body), url))
+    body = body or render_body(post, site)
     return RenderedPost(
         post=post,
         url=url,
         entry_id=entry_id(post, site),
-        html=html,
-        summary=post.description or first_paragraph(html),
+        html=body.html,
+        summary=post.description or body.first_paragraph,
         image=urljoin(url, post.image) if post.image else None,
-        template_tags_removed=tags_removed,
-        unsafe_html_removed=unsafe_removed,
+        template_tags_removed=body.template_tags_removed,
+        unsafe_html_removed=body.unsafe_html_removed,
     )
+
+
+def render_body(post: Post, site: Site) -> RenderedBody:
+    text, tags_removed = read_body(post), 0
+    if site.content.template_tags == "strip":
+        text, tags_removed = strip_template_tags(text)
+    html, unsafe_removed = feed_html(absolute_urls(markdown_to_html(text), post_url(post, site)))
+    return RenderedBody(html, first_paragraph(html), tags_removed, unsafe_removed)
+
+
+def render_key(post: Post, site: Site) -> str | None:
+    """What a post's rendering depends on: its file's bytes, its URL, the template-tag setting."""
+    if not post.source_digest:
+        return None
+    return f"{post.source_digest}|{post_url(post, site)}|{site.content.template_tags}"
+
+
+# Below this many posts to render, worker processes cost more than they save.
+PARALLEL_FROM = 24
+
+
+def render_posts(
+    posts: Sequence[Post],
+    site: Site,
+    *,
+    store: dict[str, dict[str, Any]] | None = None,
+    workers: int = 1,
+) -> list[RenderedPost]:
+    """Render ``posts`` (in order), taking what ``store`` holds and adding what it lacks;
+    Markdown runs in ``workers`` processes when there is enough of it."""
+    keys = [render_key(post, site) for post in posts]
+    bodies: list[RenderedBody | None] = [
+        RenderedBody(**store[key]) if store is not None and key in store else None for key in keys
+    ]
+    missing = [index for index, body in enumerate(bodies) if body is None]
+    fresh = render_bodies([posts[index] for index in missing], site, workers)
+    for index, body in zip(missing, fresh, strict=True):
+        bodies[index] = body
+        key = keys[index]
+        if store is not None and key is not None:
+            store[key] = asdict(body)
+    return [render_post(post, site, body) for post, body in zip(posts, bodies, strict=True)]
+
+
+def render_bodies(posts: Sequence[Post], site: Site, workers: int) -> list[RenderedBody]:
+    if workers <= 1 or len(posts) < PARALLEL_FROM:
+        return render_chunk(posts, site)
+    size = -(-len(posts) // (workers * 4))
+    chunks = [posts[start : start + size] for start in range(0, len(posts), size)]
+    with process_pool(workers) as pool:
+        parts = pool.map(render_chunk, chunks, [site] * len(chunks))
+        return [body for part in parts for body in part]
+
+
+def render_chunk(posts: Sequence[Post], site: Site) -> list[RenderedBody]:
+    return [render_body(post, site) for post in posts]
 
 
 def post_url(post: Post, site: Site) -> str:

@@ -22,6 +22,18 @@ from feeds.errors import ContentError, ContentErrors
 
 # XML 1.0 forbids these; one of them in a post would make every feed that carries it unreadable.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The same characters as UTF-8 bytes (surrogates cannot occur: the decoder refuses them).
+# bytes.translate and `in` run at memory speed; a regex class scan is ten times slower.
+CONTROL_BYTES = bytes(sorted(set(range(32)) - {9, 10, 13}))
+NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+
+
+def may_hold_xml_illegal(raw: bytes) -> bool:
+    if len(raw.translate(None, CONTROL_BYTES)) != len(raw):
+        return True
+    return b"\xef\xbf" in raw and (NONCHARACTERS[0] in raw or NONCHARACTERS[1] in raw)
+
+
 # Left as text, so that one parser reads every date (an impossible "2021-02-30" is then reported
 # against its field) and a title such as 1.10 keeps its digits.
 TEXT_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
@@ -104,7 +116,7 @@ def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     warnings = []
-    found = XML_ILLEGAL.search(text)
+    found = XML_ILLEGAL.search(text) if may_hold_xml_illegal(raw) else None
     if found:
         line = text.count("\n", 0, found.start()) + 1
         count = len(XML_ILLEGAL.findall(text))

@@ -61,9 +61,16 @@ def test_rebuild_is_byte_identical_and_touches_nothing(
 ) -> None:
     assert run(sample_blog.args(), capsys)[0] == 0
     before = snapshot(sample_blog.public)
-    code, out, _ = run(sample_blog.args(), capsys)
+    code, out, _ = run(sample_blog.args("build", "--no-cache"), capsys)
     assert code == 0
     assert "0 written, 45 unchanged" in out
+    assert snapshot(sample_blog.public) == before
+    code, out, _ = run(sample_blog.args(), capsys)
+    assert code == 0
+    assert out == (
+        f"nothing changed since the last build: 14 posts, 45 feeds left as they are in "
+        f"{sample_blog.public}\n"
+    )
     assert snapshot(sample_blog.public) == before
 
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
 import textwrap
+from datetime import date, timedelta
 from pathlib import Path
 
 TAGS = [f"Topic {name}" for name in (
@@ -15,11 +15,47 @@ TAGS = [f"Topic {name}" for name in (
     "Linux", "Networking", "Cloud", "Kubernetes", "Observability", "Accessibility", "i18n",
     "Mobile", "Web", "Git", "Review", "Hiring", "Career", "Release Notes",
 )]  # fmt: skip
-WORDS = (
-    "feed reader post build cache render output markdown email subscriber newsletter tag date "
-    "atom rss json valid stable fast deterministic journal server client template header link "
-    "image table code list paragraph section release version change fix feature test bench"
-).split()
+WORDS = [
+    "feed",
+    "reader",
+    "post",
+    "build",
+    "cache",
+    "render",
+    "output",
+    "markdown",
+    "email",
+    "subscriber",
+    "newsletter",
+    "tag",
+    "date",
+    "atom",
+    "rss",
+    "json",
+    "valid",
+    "stable",
+    "fast",
+    "deterministic",
+    "journal",
+    "server",
+    "client",
+    "template",
+    "header",
+    "link",
+    "image",
+    "table",
+    "code",
+    "list",
+    "paragraph",
+    "section",
+    "release",
+    "version",
+    "change",
+    "fix",
+    "feature",
+    "test",
+    "bench",
+]
 
 SETTINGS = """\
 [site]
@@ -49,8 +85,15 @@ def body(rng: random.Random, index: int) -> str:
     for section in range(7):
         parts.append(f"## Section {section + 1}: {sentence(rng, 3)[:-1]}")
         parts.append(paragraph(rng))
-        parts.append("\n".join(f"- {sentence(rng, 6)} [link](/blog/post-{rng.randrange(index + 1)}/)" for _ in range(4)))
-        parts.append(f"```python\ndef step_{section}(value):\n    return value * {section + 2}\n```")
+        parts.append(
+            "\n".join(
+                f"- {sentence(rng, 6)} [link](/blog/post-{rng.randrange(index + 1)}/)"
+                for _ in range(4)
+            )
+        )
+        parts.append(
+            f"```python\ndef step_{section}(value):\n    return value * {section + 2}\n```"
+        )
         parts.append(f"![Figure {section}](/img/{index}/figure-{section}.png)")
         parts.append("| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |\n| 4 | 5 | 6 |")
         parts.append(paragraph(rng))
@@ -93,4 +136,6 @@ def write_corpus(folder: Path, count: int, seed: int = 2026) -> None:
 def edit_one(folder: Path, index: int = 0) -> None:
     """Change one post's text, as an author editing a typo would."""
     path = folder / "content" / "posts" / f"post-{index:06d}.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line, edited.\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nOne more line, edited.\n", encoding="utf-8"
+    )
