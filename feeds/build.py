@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from feeds import feed
+from feeds import __version__, feed
 from feeds.config import Site
 from feeds.errors import ContentError, ContentErrors, OutputError
 from feeds.posts import LoadedPosts, Post, group_by_tag, published
 from feeds.render import RenderedPost, render_key, render_posts
 
+# Bump when the feed writers change what they produce from the same inputs.
+GENERATION = f"{__version__}/1"
 FORMATS: dict[str, Callable[[feed.FeedSpec, Site, Sequence[RenderedPost]], bytes]] = {
     "rss": feed.rss,
     "atom": feed.atom,
@@ -33,6 +36,8 @@ class FeedBuild:
     unsafe_html_removed: int = 0
     bad_posts: int = 0
     render_keys: tuple[str, ...] = ()
+    feed_keys: dict[str, str] = field(default_factory=dict)
+    kept: tuple[str, ...] = ()
 
 
 def build_feeds(
@@ -44,9 +49,12 @@ def build_feeds(
     future: bool = False,
     renders: dict[str, dict[str, Any]] | None = None,
     workers: int = 1,
+    intact: Mapping[str, str] | None = None,
 ) -> FeedBuild:
     """Every feed file's bytes. Only posts that reach a feed are rendered, each once however
-    many feeds carry it, taken from ``renders`` where it holds them."""
+    many feeds carry it, taken from ``renders`` where it holds them. A feed whose key (a hash of
+    everything it shows) is in ``intact`` — its files on disk are the ones made from that key —
+    is not serialised again: its paths are listed in ``kept`` instead."""
     posts = published(loaded.posts, now, drafts=drafts, future=future)
     if not posts:
         raise ContentErrors(
@@ -76,8 +84,14 @@ def build_feeds(
         )
     )
     files: dict[str, bytes] = {}
+    keys: dict[str, str] = {}
+    kept: list[str] = []
     for spec, members in specs:
         entries = [rendered[post.slug] for post in members]
+        key = keys[spec.folder] = feed_key(spec, site, entries)
+        if intact is not None and intact.get(spec.folder) == key:
+            kept.extend(spec.path(kind) for kind in FORMATS)
+            continue
         for kind, write in FORMATS.items():
             add_output(files, spec.path(kind), write(spec, site, entries))
     return FeedBuild(
@@ -90,9 +104,23 @@ def build_feeds(
         sections_skipped=len(loaded.skipped),
         template_tags_removed=sum(r.template_tags_removed for r in rendered.values()),
         unsafe_html_removed=sum(r.unsafe_html_removed for r in rendered.values()),
-        render_keys=tuple(key for post in needed if (key := render_key(post, site))),
+        render_keys=tuple(filter(None, (render_key(post, site) for post in needed))),
         bad_posts=len({error.path for error in loaded.errors}),
+        feed_keys=keys,
+        kept=tuple(kept),
     )
+
+
+def feed_key(spec: feed.FeedSpec, site: Site, entries: Sequence[RenderedPost]) -> str:
+    """A hash of everything a feed's three files are made from."""
+    digest = hashlib.sha256(repr((GENERATION, spec, site)).encode("utf-8"))
+    for entry in entries:
+        post = entry.post
+        fields = (entry.entry_id, entry.url, entry.summary, entry.image, post.title, post.date,
+                  post.updated, post.tags)  # fmt: skip
+        digest.update(repr(fields).encode("utf-8"))
+        digest.update(entry.html.encode("utf-8"))
+    return digest.hexdigest()
 
 
 def limit(posts: Sequence[Post], count: int) -> Sequence[Post]:

@@ -22,6 +22,7 @@ from feeds.output import write_outputs
 if TYPE_CHECKING:
     from feeds.build import FeedBuild
     from feeds.cache import BuildCache
+    from feeds.discover import FoundFile
     from feeds.newsletter import Selection
     from feeds.posts import LoadedPosts
 
@@ -211,19 +212,39 @@ def site_from_args(args: argparse.Namespace) -> Site:
 
 
 def plan(
-    args: argparse.Namespace, now: datetime, site: Site, cache: BuildCache | None = None
+    args: argparse.Namespace,
+    now: datetime,
+    site: Site,
+    cache: BuildCache | None = None,
+    found: Sequence[FoundFile] | None = None,
 ) -> tuple[LoadedPosts, FeedBuild]:
     from feeds.build import build_feeds
     from feeds.posts import load_site_posts
     from feeds.workers import available_cores
 
     workers = available_cores()
-    loaded = load_site_posts(site, keep_going=args.keep_going, cache=cache, workers=workers)
+    loaded = load_site_posts(
+        site, keep_going=args.keep_going, cache=cache, workers=workers, found=found
+    )
     for error in loaded.errors:
         print(f"error: {error}", file=sys.stderr)
     renders = cache.load_renders() if cache is not None else None
+    intact = None
+    if cache is not None:
+        from feeds.feed import FEED_FILES
+
+        intact = cache.intact_feeds(
+            site.output_dir, lambda folder: [folder + name for name in FEED_FILES.values()]
+        )
     result = build_feeds(
-        site, loaded, now, drafts=args.drafts, future=args.future, renders=renders, workers=workers
+        site,
+        loaded,
+        now,
+        drafts=args.drafts,
+        future=args.future,
+        renders=renders,
+        workers=workers,
+        intact=intact,
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -258,22 +279,26 @@ def run_build(args: argparse.Namespace, now: datetime) -> int:
     config = config_from_args(args)
     site = config.site
     cache = None if args.no_cache else open_cache(args, config)
+    found = None
     if cache is not None and site.content_dir.is_dir():
         from feeds.discover import find_posts
 
-        if cache.unchanged(find_posts(site.content_dir, site.content), site.output_dir, now):
+        found = find_posts(site.content_dir, site.content)
+        if cache.unchanged(found, site.output_dir, now):
             print(
                 f"nothing changed since the last build: {len(cache.files)} posts, "
                 f"{len(cache.outputs)} feeds left as they are in {site.output_dir}"
             )
             return 0
-    loaded, result = plan(args, now, site, cache)
+    loaded, result = plan(args, now, site, cache, found)
     if strict_failure(args, result):
         return EXIT_BAD_INPUT
     report = write_outputs(site.output_dir, result.files)
+    total = len(result.files) + len(result.kept)
+    unchanged = len(report.unchanged) + len(result.kept)
     print(
-        f"{describe(result)}; {len(result.files)} feeds: {len(report.written)} written, "
-        f"{len(report.unchanged)} unchanged, in {site.output_dir}"
+        f"{describe(result)}; {total} feeds: {len(report.written)} written, "
+        f"{unchanged} unchanged, in {site.output_dir}"
     )
     if cache is not None:
         save_cache(cache, site, loaded, result, now, args)
@@ -297,7 +322,7 @@ def save_cache(
     args: argparse.Namespace,
 ) -> None:
     outputs = {}
-    for name in result.files:
+    for name in (*result.files, *result.kept):
         info = (site.output_dir / name).stat()
         outputs[name] = [info.st_size, info.st_mtime_ns]
     due = [
@@ -305,7 +330,7 @@ def save_cache(
     ]
     next_publish = None if args.future or not due else min(due).isoformat()
     try:
-        cache.save(outputs, next_publish, result.render_keys)
+        cache.save(outputs, next_publish, result.render_keys, result.feed_keys)
     except OSError as error:
         print(
             f"warning: could not save the build cache in {cache.folder}: {error}", file=sys.stderr

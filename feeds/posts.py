@@ -79,6 +79,7 @@ def load_posts(
     keep_going: bool = False,
     cache: BuildCache | None = None,
     workers: int = 1,
+    found: Sequence[FoundFile] | None = None,
 ) -> LoadedPosts:
     """Read every post below ``content_dir``. Every problem is collected, then raised together
     as ``ContentErrors`` — unless ``keep_going``, when the bad posts are left out and their
@@ -86,7 +87,8 @@ def load_posts(
     the rest are parsed in ``workers`` processes when there are enough of them."""
     if not content_dir.is_dir():
         raise ContentErrors([ContentError(content_dir, None, "content folder not found")])
-    found = find_posts(content_dir, options)
+    if found is None:
+        found = find_posts(content_dir, options)
     results: dict[str, FileResult] = {}
     todo = []
     for item in found:
@@ -94,7 +96,7 @@ def load_posts(
         if known is None:
             todo.append(item)
         else:
-            results[item.relative] = FileResult.from_record(*known)
+            results[item.relative] = FileResult.from_record(*known, source=item.path)
     crowded = folders_with_several(found)
     for item, result in zip(todo, parse_files(todo, tz, options, crowded, workers), strict=True):
         results[item.relative] = result
@@ -126,10 +128,21 @@ def assemble(results: Sequence[FileResult], keep_going: bool) -> LoadedPosts:
 
 
 def load_site_posts(
-    site: Site, *, keep_going: bool = False, cache: BuildCache | None = None, workers: int = 1
+    site: Site,
+    *,
+    keep_going: bool = False,
+    cache: BuildCache | None = None,
+    workers: int = 1,
+    found: Sequence[FoundFile] | None = None,
 ) -> LoadedPosts:
     return load_posts(
-        site.content_dir, site.tz, site.content, keep_going=keep_going, cache=cache, workers=workers
+        site.content_dir,
+        site.tz,
+        site.content,
+        keep_going=keep_going,
+        cache=cache,
+        workers=workers,
+        found=found,
     )
 
 
@@ -154,11 +167,11 @@ class FileResult:
         }
 
     @classmethod
-    def from_record(cls, record: dict[str, Any], digest: str) -> FileResult:
+    def from_record(cls, record: dict[str, Any], digest: str, source: Path) -> FileResult:
         post = record.get("post")
         return cls(
-            source=Path(record["source"]),
-            post=post_from_record(post, digest) if post else None,
+            source=source,
+            post=post_from_record(post, digest, source) if post else None,
             skipped=bool(record.get("skipped")),
             warnings=tuple(record.get("warnings", ())),
             digest=digest,
@@ -181,9 +194,9 @@ def post_to_record(post: Post) -> dict[str, Any]:
     }
 
 
-def post_from_record(record: dict[str, Any], digest: str) -> Post:
+def post_from_record(record: dict[str, Any], digest: str, source: Path) -> Post:
     return Post(
-        source=Path(record["source"]),
+        source=source,
         slug=record["slug"],
         title=record["title"],
         date=datetime.fromisoformat(record["date"]),

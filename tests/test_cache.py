@@ -1,0 +1,161 @@
+"""The build cache saves work and never changes a result; worker processes neither."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from feeds import cli, posts, render
+from feeds.build import build_feeds
+from feeds.config import load_site
+from feeds.posts import load_site_posts
+
+from .conftest import NOW, ROOT, Blog
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def build(blog: Blog, capsys: pytest.CaptureFixture[str], *extra: str, now=NOW) -> str:  # type: ignore[no-untyped-def]
+    code = cli.main(blog.args("build", *extra), now=now)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+def clean_build(blog: Blog, capsys: pytest.CaptureFixture[str], now=NOW) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    folder = blog.root / "clean"
+    build(blog, capsys, "--no-cache", "--out", str(folder), now=now)
+    return outputs(folder)
+
+
+def edit(blog: Blog, name: str, old: str, new: str) -> None:
+    path = blog.content / "posts" / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_a_cached_rebuild_after_an_edit_equals_a_clean_build(
+    sample_blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(sample_blog, capsys)
+    edit(sample_blog, "2024-03-05-markdown-footnotes.md", "escape hatch", "emergency exit")
+    edit(
+        sample_blog,
+        "2022-01-20-atom-vs-rss.md",
+        'title: "Atom or RSS? Publish Both"',
+        'title: "Atom and RSS"',
+    )
+    out = build(sample_blog, capsys)
+    assert "45 feeds:" in out and "written" in out
+    cached = outputs(sample_blog.public)
+    assert (
+        "emergency exit" in cached["rss.xml"].decode()
+        and "Atom and RSS" in cached["atom.xml"].decode()
+    )
+    assert cached == clean_build(sample_blog, capsys)
+
+
+def test_a_corrupt_or_foreign_cache_is_ignored(
+    sample_blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(sample_blog, capsys)
+    expected = outputs(sample_blog.public)
+    cache = sample_blog.root / ".feeds-cache"
+    (cache / "index.json").write_text("{not json", encoding="utf-8")
+    (cache / "renders.json").write_bytes(b"\x00\xff")
+    assert "nothing changed" not in build(sample_blog, capsys)
+    assert outputs(sample_blog.public) == expected
+    index = json.loads((cache / "index.json").read_text(encoding="utf-8"))
+    index["key"] = "another version"
+    for entry in index["files"].values():
+        entry["record"]["post"] = {"title": "forged"} if entry["record"]["post"] else None
+    (cache / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    assert "nothing changed" not in build(sample_blog, capsys)
+    assert outputs(sample_blog.public) == expected
+
+
+def test_a_future_post_appears_when_its_date_passes_though_no_file_changed(
+    sample_blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(sample_blog, capsys)
+    assert "nothing changed" in build(sample_blog, capsys)
+    later = NOW.replace(year=2030) + timedelta(days=1)
+    out = build(sample_blog, capsys, now=later)
+    assert "nothing changed" not in out
+    assert "Feeds in 2030" in (sample_blog.public / "rss.xml").read_text(encoding="utf-8")
+    assert outputs(sample_blog.public) == clean_build(sample_blog, capsys, now=later)
+
+
+def test_settings_changes_invalidate_the_cache(
+    sample_blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(sample_blog, capsys)
+    settings = sample_blog.config.read_text(encoding="utf-8")
+    sample_blog.config.write_text(
+        settings.replace("Field Notes on Feeds", "Renamed Blog"), encoding="utf-8"
+    )
+    assert "nothing changed" not in build(sample_blog, capsys)
+    assert b"<title>Renamed Blog</title>" in (sample_blog.public / "rss.xml").read_bytes()
+
+
+def test_a_deleted_or_hand_edited_output_is_rebuilt(
+    sample_blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(sample_blog, capsys)
+    expected = outputs(sample_blog.public)
+    (sample_blog.public / "tags/email/atom.xml").unlink()
+    (sample_blog.public / "feed.json").write_text("{}", encoding="utf-8")
+    out = build(sample_blog, capsys)
+    assert "45 feeds: 2 written, 43 unchanged" in out
+    assert outputs(sample_blog.public) == expected
+
+
+def test_a_post_added_or_removed_is_noticed(
+    sample_blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(sample_blog, capsys)
+    sample_blog.post("posts/2026-11-01-new.md", "---\ntitle: Brand New\ndate: 2026-11-01\n---\nx\n")
+    build(sample_blog, capsys)
+    assert "Brand New" in (sample_blog.public / "rss.xml").read_text(encoding="utf-8")
+    (sample_blog.content / "posts/2026-11-01-new.md").unlink()
+    build(sample_blog, capsys)
+    assert "Brand New" not in (sample_blog.public / "rss.xml").read_text(encoding="utf-8")
+    assert outputs(sample_blog.public) == clean_build(sample_blog, capsys)
+
+
+def test_a_rebuild_with_nothing_to_do_loads_no_heavy_library(
+    sample_blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(sample_blog, capsys)
+    probe = (
+        "import sys; from feeds import cli; "
+        f"code = cli.main({sample_blog.args()!r}); "
+        "heavy = sorted(m for m in ('feedgen', 'markdown', 'lxml', 'jinja2', 'premailer', 'yaml', 'nh3') if m in sys.modules); "
+        "print(code, heavy)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "0 []"
+
+
+def test_worker_processes_give_the_same_feeds(blog: Blog, monkeypatch: pytest.MonkeyPatch) -> None:
+    for day in range(1, 29):
+        blog.post(
+            f"p{day:02d}.md",
+            f"---\ntitle: Post {day}\ndate: 2021-02-{day:02d}\ntags: [T{day % 3}]\n---\n# Heading\n\nText *{day}*.\n",
+        )
+    site = load_site(blog.config)
+    monkeypatch.setattr(posts, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(render, "PARALLEL_FROM", 10)
+    one = build_feeds(site, load_site_posts(site, workers=1), NOW, workers=1).files
+    two = build_feeds(site, load_site_posts(site, workers=2), NOW, workers=2).files
+    assert one == two and len(one) == 12
