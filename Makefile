@@ -5,9 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 # Test-only: caniemail's mail-client support data, checked with node (see tests/email_clients/).
-EMAIL_CHECKER := tests/email_clients/node_modules/.package-lock.json
+EMAIL_CHECKER := tests/email_clients/node_modules .bench .feeds-cache .feeds-state/.package-lock.json
 
-.PHONY: help feeds newsletter send mailserver check test lint golden clean
+.PHONY: help feeds newsletter send mailserver check test lint golden bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,9 +49,12 @@ lint: $(READY) ## ruff and mypy
 	$(BIN)/ruff format --check feeds tests
 	$(BIN)/mypy
 
+bench: $(READY) ## measure build speed on synthetic 1k/10k/100k-post blogs; writes BENCHMARKS.md
+	$(BIN)/python -m tests.bench.run --sizes 1000,10000 --runs 5 --large 100000 --write BENCHMARKS.md
+
 golden: $(READY) ## regenerate the golden files on purpose; review the diff
 	$(BIN)/python -m tests.golden
 
 clean: ## remove the virtual environment, outputs and caches
 	rm -rf $(VENV) public test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info \
-		tests/email_clients/node_modules
+		tests/email_clients/node_modules .bench .feeds-cache .feeds-state
