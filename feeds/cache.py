@@ -181,6 +181,7 @@ def write_json(path: Path, value: Any) -> None:
     try:
         # dumps, not dump: dump streams through the pure-Python encoder, ten times slower.
         data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        del value
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temp, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -226,6 +227,9 @@ def plan(
     loaded = load_site_posts(
         site, keep_going=args.keep_going, cache=cache, workers=workers, found=found
     )
+    # The posts live until the process ends: moved out of the collector's sight, they are
+    # neither rescanned by every collection nor copied into each worker process it forks.
+    gc.freeze()
     for error in loaded.errors:
         print(f"error: {error}", file=sys.stderr)
     renders = cache.load_renders() if cache is not None else None

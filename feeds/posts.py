@@ -22,7 +22,7 @@ from feeds.config import ContentOptions, Site
 from feeds.discover import FoundFile, find_posts
 from feeds.errors import ContentError, ContentErrors
 from feeds.source import XML_ILLEGAL, read_source
-from feeds.workers import process_pool
+from feeds.workers import bulk_allocation, process_pool
 
 FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 EXPLICIT_SLUG = re.compile(r"^[\w][\w.-]*$")
@@ -87,6 +87,19 @@ def load_posts(
     the rest are parsed in ``workers`` processes when there are enough of them."""
     if not content_dir.is_dir():
         raise ContentErrors([ContentError(content_dir, None, "content folder not found")])
+    with bulk_allocation():
+        return _load(content_dir, tz, options, keep_going, cache, workers, found)
+
+
+def _load(
+    content_dir: Path,
+    tz: tzinfo,
+    options: ContentOptions,
+    keep_going: bool,
+    cache: BuildCache | None,
+    workers: int,
+    found: Sequence[FoundFile] | None,
+) -> LoadedPosts:
     if found is None:
         found = find_posts(content_dir, options)
     results: dict[str, FileResult] = {}
@@ -98,10 +111,14 @@ def load_posts(
         else:
             results[item.relative] = FileResult.from_record(*known, source=item.path)
     crowded = folders_with_several(found)
-    for item, result in zip(todo, parse_files(todo, tz, options, crowded, workers), strict=True):
-        results[item.relative] = result
-        if cache is not None and not result.errors:
-            cache.remember(item, result.digest, result.record())
+    parsed = parse_files(todo, tz, options, crowded, workers)
+    for item, (record, digest, errors) in zip(todo, parsed, strict=True):
+        if errors:
+            results[item.relative] = FileResult(source=item.path, errors=errors)
+            continue
+        results[item.relative] = FileResult.from_record(record, digest, item.path)
+        if cache is not None:
+            cache.remember(item, digest, record)
     if cache is not None:
         cache.forget_missing(found)
     return assemble([results[item.relative] for item in found], keep_going)
@@ -160,7 +177,6 @@ class FileResult:
 
     def record(self) -> dict[str, Any]:
         return {
-            "source": str(self.source),
             "skipped": self.skipped,
             "warnings": list(self.warnings),
             "post": post_to_record(self.post) if self.post else None,
@@ -180,7 +196,6 @@ class FileResult:
 
 def post_to_record(post: Post) -> dict[str, Any]:
     return {
-        "source": str(post.source),
         "slug": post.slug,
         "title": post.title,
         "date": post.date.isoformat(),
@@ -215,16 +230,21 @@ def post_from_record(record: dict[str, Any], digest: str, source: Path) -> Post:
 PARALLEL_FROM = 1000
 
 
+# What a worker sends back for one file: plain data (the cache record, the content hash, the
+# problems), which crosses the process boundary several times faster than objects would.
+Parsed = tuple[dict[str, Any], str, tuple[tuple[str, str | None, str], ...]]
+
+
 def parse_files(
     items: Sequence[FoundFile],
     tz: tzinfo,
     options: ContentOptions,
     crowded: frozenset[str],
     workers: int,
-) -> list[FileResult]:
+) -> list[Parsed]:
     if workers <= 1 or len(items) < PARALLEL_FROM:
         return parse_chunk(items, tz, options, crowded)
-    size = -(-len(items) // (workers * 4))
+    size = -(-len(items) // (workers * 16))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     with process_pool(workers) as pool:
         parts = pool.map(
@@ -235,27 +255,24 @@ def parse_files(
 
 def parse_chunk(
     items: Sequence[FoundFile], tz: tzinfo, options: ContentOptions, crowded: frozenset[str]
-) -> list[FileResult]:
-    return [parse_file(item, tz, options, crowded) for item in items]
+) -> list[Parsed]:
+    with bulk_allocation():
+        return [parse_file(item, tz, options, crowded) for item in items]
 
 
 def parse_file(
     item: FoundFile, tz: tzinfo, options: ContentOptions, crowded: frozenset[str]
-) -> FileResult:
+) -> Parsed:
     path = item.path
     try:
         source = read_source(path)
         if is_section(item, source.metadata, options, crowded):
-            return FileResult(source=path, skipped=True, digest=source.digest)
-        post, warnings = post_from_metadata(
-            path, source.metadata, None, tz, options, digest=source.digest
-        )
+            return FileResult(source=path, skipped=True).record(), source.digest, ()
+        post, warnings = post_from_metadata(path, source.metadata, None, tz, options)
     except ContentErrors as bad:
-        errors = tuple((error.path, error.field, error.reason) for error in bad.errors)
-        return FileResult(source=path, errors=errors)
-    return FileResult(
-        source=path, post=post, warnings=(*source.warnings, *warnings), digest=source.digest
-    )
+        return {}, "", tuple((error.path, error.field, error.reason) for error in bad.errors)
+    result = FileResult(source=path, post=post, warnings=(*source.warnings, *warnings))
+    return result.record(), source.digest, ()
 
 
 def folders_with_several(found: Sequence[FoundFile]) -> frozenset[str]:
