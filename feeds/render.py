@@ -15,7 +15,7 @@ from lxml.etree import ParserError
 
 from feeds.config import Site
 from feeds.posts import Post, read_body
-from feeds.sanitize import feed_html
+from feeds.sanitize import clean_feed_html, count_unsafe
 from feeds.templatetags import strip_template_tags
 from feeds.workers import process_pool
 
@@ -67,8 +67,18 @@ def render_body(post: Post, site: Site) -> RenderedBody:
     text, tags_removed = read_body(post), 0
     if site.content.template_tags == "strip":
         text, tags_removed = strip_template_tags(text)
-    html, unsafe_removed = feed_html(absolute_urls(markdown_to_html(text), post_url(post, site)))
-    return RenderedBody(html, first_paragraph(html), tags_removed, unsafe_removed)
+    html = markdown_to_html(text)
+    root = parse_fragment(html)
+    if root is None:
+        return RenderedBody(html, "", tags_removed, 0)
+    # One parse serves three passes: absolute URLs, the unsafe count, the summary.
+    make_absolute(root, post_url(post, site))
+    unsafe = count_unsafe(root)
+    html = inner_html(root)
+    if unsafe:
+        html = clean_feed_html(html)
+        return RenderedBody(html, first_paragraph(html), tags_removed, unsafe)
+    return RenderedBody(html, first_paragraph_of(root), tags_removed, 0)
 
 
 def render_key(post: Post, site: Site) -> str | None:
@@ -143,14 +153,25 @@ def markdown_to_html(text: str) -> str:
     return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html").convert(text)
 
 
+def parse_fragment(html: str) -> lxml.html.HtmlElement | None:
+    if not html.strip():
+        return None
+    try:
+        return lxml.html.fragment_fromstring(html, create_parent="div")
+    except ParserError:
+        return None
+
+
 def absolute_urls(html: str, base: str) -> str:
     """Every relative URL in ``html`` (href, src, srcset, …) made absolute against ``base``."""
-    if not html.strip():
+    root = parse_fragment(html)
+    if root is None:
         return html
-    try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except ParserError:
-        return html
+    make_absolute(root, base)
+    return inner_html(root)
+
+
+def make_absolute(root: lxml.html.HtmlElement, base: str) -> None:
     for frame in list(root.iter("iframe")):
         embed_as_link(frame)
     for element in root.iter():
@@ -161,7 +182,6 @@ def absolute_urls(html: str, base: str) -> str:
         srcset = element.get("srcset")
         if srcset is not None:
             element.set("srcset", absolute_srcset(srcset, base))
-    return inner_html(root)
 
 
 def embed_as_link(frame: lxml.html.HtmlElement) -> None:
@@ -194,9 +214,11 @@ def inner_html(root: lxml.html.HtmlElement) -> str:
 
 def first_paragraph(html: str, limit: int = SUMMARY_LENGTH) -> str:
     """The first paragraph as plain text, cut at a word boundary near ``limit`` characters."""
-    if not html.strip():
-        return ""
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    root = parse_fragment(html)
+    return "" if root is None else first_paragraph_of(root, limit)
+
+
+def first_paragraph_of(root: lxml.html.HtmlElement, limit: int = SUMMARY_LENGTH) -> str:
     for paragraph in root.iter("p"):
         text = " ".join(paragraph.text_content().split())
         if text:
