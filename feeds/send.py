@@ -17,8 +17,8 @@ from feeds.config import Config, DeliverySettings
 from feeds.errors import DeliveryError
 from feeds.journal import Journal, StoredIssue, exclusive_lock
 from feeds.message import build_message, require_sender
-from feeds.newsletter import load_templates, render_issue
-from feeds.posts import LoadedPosts, Post, published
+from feeds.newsletter import Issue, load_templates, render_issue
+from feeds.posts import LoadedPosts, published
 from feeds.render import entry_id, render_post
 from feeds.smtp import Mailer
 from feeds.subscribers import Subscriber, load_subscribers
@@ -62,14 +62,9 @@ class SendSummary:
 class PlannedIssue:
     """An issue rendered from new posts but not yet frozen in the journal."""
 
-    stem: str
-    subject: str
-    html: str
-    text: str
-    posts: tuple[Post, ...]
+    issue: Issue
     post_ids: tuple[str, ...]
     seen: tuple[str, ...]
-    warnings: tuple[str, ...]
 
 
 def run_send(
@@ -97,7 +92,7 @@ def run_send(
                 if planned is None:
                     report.log("nothing new: every published post has been sent already")
                     return summary
-                for warning in planned.warnings:
+                for warning in planned.issue.warnings:
                     report.warn(warning)
                 issue = freeze(journal, planned, now)
             summary.issue = issue.stem
@@ -134,27 +129,22 @@ def plan_issue(
         site, config.newsletter, templates, entries, "issue", full=full or config.delivery.full
     )
     return PlannedIssue(
-        stem=issue.stem,
-        subject=issue.subject,
-        html=issue.html,
-        text=issue.text,
-        posts=tuple(fresh),
+        issue=issue,
         post_ids=tuple(ids[post.slug] for post in fresh),
         seen=tuple(sorted(ids.values())),
-        warnings=issue.warnings,
     )
 
 
 def freeze(journal: Journal, planned: PlannedIssue, now: datetime) -> StoredIssue:
     return journal.freeze(
-        stem=planned.stem,
-        subject=planned.subject,
-        html=planned.html,
-        text=planned.text,
+        stem=planned.issue.stem,
+        subject=planned.issue.subject,
+        html=planned.issue.html,
+        text=planned.issue.text,
         sent_date=now,
         posts=[
             (pid, post.title, post.date)
-            for pid, post in zip(planned.post_ids, planned.posts, strict=True)
+            for pid, post in zip(planned.post_ids, planned.issue.posts, strict=True)
         ],
         seen=planned.seen,
         now=now,
@@ -267,11 +257,12 @@ def preview(
         if planned is None:
             report.log("nothing new: every published post has been sent already")
             return summary
-        for warning in planned.warnings:
+        for warning in planned.issue.warnings:
             report.warn(warning)
         issue = StoredIssue(
-            id=0, stem=planned.stem, subject=planned.subject, html=planned.html,
-            text=planned.text, sent_date=now, post_titles=tuple(p.title for p in planned.posts),
+            id=0, stem=planned.issue.stem, subject=planned.issue.subject,
+            html=planned.issue.html, text=planned.issue.text, sent_date=now,
+            post_titles=tuple(p.title for p in planned.issue.posts),
         )  # fmt: skip
     summary.issue = issue.stem
     if request.test_address:
