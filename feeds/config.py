@@ -469,6 +469,14 @@ def _utm_value(value: Any) -> str | None:
     return None if ok else "must be letters, digits, '.', '+', '-' or '_'"
 
 
+def _subfolder(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip("/ "):
+        return "must be a folder name inside the output folder, like 'newsletter'"
+    if value.startswith("/") or ".." in value.replace("\\", "/").split("/"):
+        return "must stay inside the output folder: no '/' at the start, no '..'"
+    return None
+
+
 def _count_positive(value: Any) -> str | None:
     ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
     return None if ok else "must be a whole number, 1 or more"
@@ -529,7 +537,7 @@ NEWSLETTER_KEYS: dict[str, tuple[bool, Check]] = {
     "preheader": (False, _any_text),
     "footer": (False, _any_text),
     "templates": (False, _folder),
-    "folder": (False, _folder),
+    "folder": (False, _subfolder),
     "latest": (False, _count_positive),
 }
 UTM_KEYS: dict[str, tuple[bool, Check]] = {

@@ -89,3 +89,13 @@ def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_site(path)
     assert raised.value.lines()[0].startswith(f"{path}: file: is not valid TOML: ")
+
+
+def test_the_newsletter_folder_cannot_leave_the_output_folder(tmp_path: Path) -> None:
+    path = write(tmp_path, SITE_TOML + '\n[newsletter]\nfolder = "../../etc"\n')
+    with pytest.raises(ConfigError) as raised:
+        load_site(path)
+    assert raised.value.lines() == [
+        f"{path}: newsletter.folder: '../../etc' must stay inside the output folder: "
+        "no '/' at the start, no '..'"
+    ]
