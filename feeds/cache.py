@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,8 +23,11 @@ from typing import Any
 from feeds import __version__
 from feeds.discover import FoundFile
 
-FORMAT = 1
-INDEX = "index.json"
+FORMAT = 2
+# The state is all a rebuild with nothing to do reads: sizes, times, outputs. The parsed
+# records and the renderings are read only when something changed.
+STATE = "state.json"
+RECORDS = "records.json"
 RENDERS = "renders.json"
 
 
@@ -40,8 +44,13 @@ def cache_key(*parts: str) -> str:
 class BuildCache:
     folder: Path
     key: str
-    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Per post file: [size, mtime_ns, content hash].
+    files: dict[str, list[Any]] = field(default_factory=dict)
     outputs: dict[str, list[int]] = field(default_factory=dict)
+    records: dict[str, dict[str, Any]] | None = None
+    # Ties records.json to the state.json written with it; a pair torn apart by a crash
+    # between the two writes does not match, and the records are then not trusted.
+    records_id: str = ""
     # The earliest post date still in the future at the last build: once the clock passes it,
     # that post is due to appear although no file changed.
     next_publish: str | None = None
@@ -52,16 +61,17 @@ class BuildCache:
     @classmethod
     def open(cls, folder: Path, key: str) -> BuildCache:
         """The cache in ``folder`` if it is ours and sound; otherwise an empty one."""
-        index = read_json(folder / INDEX)
-        if not valid_index(index, key):
+        state = read_json(folder / STATE)
+        if not valid_state(state, key):
             return cls(folder=folder, key=key)
         return cls(
             folder=folder,
             key=key,
-            files=index["files"],
-            outputs=index["outputs"],
-            next_publish=index.get("next_publish"),
-            feeds=index.get("feeds") if isinstance(index.get("feeds"), dict) else {},
+            files=state["files"],
+            outputs=state["outputs"],
+            next_publish=state.get("next_publish"),
+            feeds=state.get("feeds") if isinstance(state.get("feeds"), dict) else {},
+            records_id=str(state.get("records_id", "")),
         )
 
     def unchanged(self, found: Iterable[FoundFile], output_dir: Path, now: datetime) -> bool:
@@ -73,7 +83,7 @@ class BuildCache:
         seen = 0
         for item in found:
             entry = self.files.get(item.relative)
-            if entry is None or entry["size"] != item.size or entry["mtime_ns"] != item.mtime_ns:
+            if entry is None or entry[0] != item.size or entry[1] != item.mtime_ns:
                 return False
             seen += 1
         if seen != len(self.files):
@@ -102,21 +112,33 @@ class BuildCache:
         """The parsed record of ``item`` and its content hash, if its file has the size and
         modification time it had when the record was made."""
         entry = self.files.get(item.relative)
-        if entry is None or entry["size"] != item.size or entry["mtime_ns"] != item.mtime_ns:
+        if entry is None or entry[0] != item.size or entry[1] != item.mtime_ns:
             return None
-        return entry["record"], entry["digest"]
+        record = self.load_records().get(item.relative)
+        return (record, entry[2]) if isinstance(record, dict) else None
 
     def remember(self, item: FoundFile, digest: str, record: dict[str, Any]) -> None:
-        self.files[item.relative] = {
-            "size": item.size,
-            "mtime_ns": item.mtime_ns,
-            "digest": digest,
-            "record": record,
-        }
+        self.files[item.relative] = [item.size, item.mtime_ns, digest]
+        self.load_records()[item.relative] = record
 
     def forget_missing(self, found: Iterable[FoundFile]) -> None:
         present = {item.relative for item in found}
         self.files = {name: entry for name, entry in self.files.items() if name in present}
+        records = self.load_records()
+        self.records = {name: records[name] for name in self.files if name in records}
+
+    def load_records(self) -> dict[str, dict[str, Any]]:
+        if self.records is None:
+            stored = read_json(self.folder / RECORDS)
+            ok = (
+                isinstance(stored, dict)
+                and stored.get("key") == self.key
+                and self.records_id
+                and stored.get("id") == self.records_id
+                and isinstance(stored.get("records"), dict)
+            )
+            self.records = stored["records"] if ok else {}
+        return self.records
 
     def load_renders(self) -> dict[str, dict[str, Any]]:
         if self.renders is None:
@@ -140,12 +162,18 @@ class BuildCache:
         self.feeds = feeds
         renders = self.load_renders()
         kept = {name: renders[name] for name in used_renders if name in renders}
+        self.records_id = secrets.token_hex(8)
         self.folder.mkdir(parents=True, exist_ok=True)
         write_json(self.folder / RENDERS, {"key": self.key, "renders": kept})
         write_json(
-            self.folder / INDEX,
+            self.folder / RECORDS,
+            {"key": self.key, "id": self.records_id, "records": self.load_records()},
+        )
+        write_json(
+            self.folder / STATE,
             {
                 "key": self.key,
+                "records_id": self.records_id,
                 "files": self.files,
                 "outputs": outputs,
                 "next_publish": next_publish,
@@ -154,17 +182,14 @@ class BuildCache:
         )
 
 
-def valid_index(index: Any, key: str) -> bool:
+def valid_state(state: Any, key: str) -> bool:
     return (
-        isinstance(index, dict)
-        and index.get("key") == key
-        and isinstance(index.get("files"), dict)
-        and isinstance(index.get("outputs"), dict)
-        and all(
-            isinstance(entry, dict) and {"size", "mtime_ns", "digest", "record"} <= entry.keys()
-            for entry in index["files"].values()
-        )
-        and all(isinstance(value, list) and len(value) == 2 for value in index["outputs"].values())
+        isinstance(state, dict)
+        and state.get("key") == key
+        and isinstance(state.get("files"), dict)
+        and isinstance(state.get("outputs"), dict)
+        and all(isinstance(entry, list) and len(entry) == 3 for entry in state["files"].values())
+        and all(isinstance(value, list) and len(value) == 2 for value in state["outputs"].values())
     )
 
 

@@ -105,11 +105,11 @@ def _load(
     results: dict[str, FileResult] = {}
     todo = []
     for item in found:
-        known = cache.lookup(item) if cache else None
-        if known is None:
+        result = cached_result(cache, item)
+        if result is None:
             todo.append(item)
         else:
-            results[item.relative] = FileResult.from_record(*known, source=item.path)
+            results[item.relative] = result
     crowded = folders_with_several(found)
     parsed = parse_files(todo, tz, options, crowded, workers)
     for item, (record, digest, errors) in zip(todo, parsed, strict=True):
@@ -122,6 +122,18 @@ def _load(
     if cache is not None:
         cache.forget_missing(found)
     return assemble([results[item.relative] for item in found], keep_going)
+
+
+def cached_result(cache: BuildCache | None, item: FoundFile) -> FileResult | None:
+    """What the cache knows of an unchanged file; None to parse it again, also when its
+    record does not have the shape this release writes."""
+    known = cache.lookup(item) if cache is not None else None
+    if known is None:
+        return None
+    try:
+        return FileResult.from_record(*known, source=item.path)
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None
 
 
 def assemble(results: Sequence[FileResult], keep_going: bool) -> LoadedPosts:

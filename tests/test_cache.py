@@ -69,15 +69,23 @@ def test_a_corrupt_or_foreign_cache_is_ignored(
     build(sample_blog, capsys)
     expected = outputs(sample_blog.public)
     cache = sample_blog.root / ".feeds-cache"
-    (cache / "index.json").write_text("{not json", encoding="utf-8")
+    (cache / "state.json").write_text("{not json", encoding="utf-8")
     (cache / "renders.json").write_bytes(b"\x00\xff")
     assert "nothing changed" not in build(sample_blog, capsys)
     assert outputs(sample_blog.public) == expected
-    index = json.loads((cache / "index.json").read_text(encoding="utf-8"))
-    index["key"] = "another version"
-    for entry in index["files"].values():
-        entry["record"]["post"] = {"title": "forged"} if entry["record"]["post"] else None
-    (cache / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    # Records of the wrong shape under the right key: parsed again, not trusted.
+    records = json.loads((cache / "records.json").read_text(encoding="utf-8"))
+    for record in records["records"].values():
+        if record["post"]:
+            record["post"] = {"title": "forged"}
+    (cache / "records.json").write_text(json.dumps(records), encoding="utf-8")
+    (sample_blog.public / "rss.xml").unlink()
+    assert "nothing changed" not in build(sample_blog, capsys)
+    assert outputs(sample_blog.public) == expected
+    # A cache made by another release or under other settings is not used at all.
+    state = json.loads((cache / "state.json").read_text(encoding="utf-8"))
+    state["key"] = "another version"
+    (cache / "state.json").write_text(json.dumps(state), encoding="utf-8")
     assert "nothing changed" not in build(sample_blog, capsys)
     assert outputs(sample_blog.public) == expected
 
