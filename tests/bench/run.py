@@ -81,13 +81,18 @@ def clear(folder: Path, *names: str) -> None:
         shutil.rmtree(folder / name, ignore_errors=True)
 
 
-def bench_feeds(folder: Path, runs: int) -> dict[str, Timing]:
-    cold, cold_peak = [], 0
+def cold_builds(folder: Path, runs: int) -> Timing:
+    seconds, peak = [], 0
     for _ in range(runs):
         clear(folder, "public", ".feeds-cache")
-        seconds, peak = measure(FEEDS, folder)
-        cold.append(seconds)
-        cold_peak = max(cold_peak, peak)
+        took, used = measure(FEEDS, folder)
+        seconds.append(took)
+        peak = max(peak, used)
+    return Timing(seconds, peak)
+
+
+def bench_feeds(folder: Path, runs: int) -> dict[str, Timing]:
+    cold = cold_builds(folder, runs)
     unchanged = [measure(FEEDS, folder)[0] for _ in range(runs)]
     edited, edit_peak = [], 0
     for run in range(runs):
@@ -96,7 +101,7 @@ def bench_feeds(folder: Path, runs: int) -> dict[str, Timing]:
         edited.append(seconds)
         edit_peak = max(edit_peak, peak)
     return {
-        "cold": Timing(cold, cold_peak),
+        "cold": cold,
         "no change": Timing(unchanged, 0),
         "one edit": Timing(edited, edit_peak),
     }
@@ -287,14 +292,7 @@ def main() -> None:
     if args.large:
         folder = corpus(args.large)
         print(f"benchmarking a cold build of {args.large} posts …", file=sys.stderr)
-        cold = []
-        peak = 0
-        for _ in range(max(1, args.runs // 2)):
-            clear(folder, "public", ".feeds-cache")
-            seconds, used = measure(FEEDS, folder)
-            cold.append(seconds)
-            peak = max(peak, used)
-        results[args.large] = ({"cold": Timing(cold, peak)}, None)
+        results[args.large] = ({"cold": cold_builds(folder, max(1, args.runs // 2))}, None)
     command = "make bench  # " + " ".join(sys.argv[1:])
     text = report(results, args.runs, command)
     if args.write:
