@@ -227,9 +227,6 @@ def plan(
     loaded = load_site_posts(
         site, keep_going=args.keep_going, cache=cache, workers=workers, found=found
     )
-    # The posts live until the process ends: moved out of the collector's sight, they are
-    # neither rescanned by every collection nor copied into each worker process it forks.
-    gc.freeze()
     for error in loaded.errors:
         print(f"error: {error}", file=sys.stderr)
     renders = cache.load_renders() if cache is not None else None
@@ -240,16 +237,22 @@ def plan(
         intact = cache.intact_feeds(
             site.output_dir, lambda folder: [folder + name for name in FEED_FILES.values()]
         )
-    result = build_feeds(
-        site,
-        loaded,
-        now,
-        drafts=args.drafts,
-        future=args.future,
-        renders=renders,
-        workers=workers,
-        intact=intact,
-    )
+    # While the feeds are built, the loaded posts sit outside the collector's sight: they are
+    # neither rescanned by every collection nor copied into each worker process it forks.
+    gc.freeze()
+    try:
+        result = build_feeds(
+            site,
+            loaded,
+            now,
+            drafts=args.drafts,
+            future=args.future,
+            renders=renders,
+            workers=workers,
+            intact=intact,
+        )
+    finally:
+        gc.unfreeze()
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return loaded, result
