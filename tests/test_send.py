@@ -489,3 +489,18 @@ def test_sample_subscriber_file_has_good_and_bad_rows() -> None:
         os.path.basename(str(load_config(ROOT / "feeds.toml").delivery.subscribers))
         == "subscribers.example.csv"
     )
+
+
+def test_a_journal_from_a_newer_release_is_refused(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder, port = server
+    setup(blog, port)
+    state = blog.root / "state/journal.sqlite3"
+    state.parent.mkdir()
+    with sqlite3.connect(state) as db:
+        db.execute("PRAGMA user_version = 99")
+    code, _, err = send(blog, capsys)
+    assert code == 1
+    assert err == f"error: {state}: journal schema 99 is newer than this release knows (1)\n"
+    assert recorder.messages == []
