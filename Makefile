@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 # Test-only: caniemail's mail-client support data, checked with node (see tests/email_clients/).
-EMAIL_CHECKER := tests/email_clients/node_modules .bench .feeds-cache .feeds-state/.package-lock.json
+EMAIL_CHECKER := tests/email_clients/node_modules/.package-lock.json
 
 .PHONY: help feeds newsletter send mailserver check test lint golden bench clean
 
@@ -55,6 +55,7 @@ bench: $(READY) ## measure build speed on synthetic 1k/10k/100k-post blogs; writ
 golden: $(READY) ## regenerate the golden files on purpose; review the diff
 	$(BIN)/python -m tests.golden
 
-clean: ## remove the virtual environment, outputs and caches
+# Never .feeds-state/: the send journal is what stops a newsletter from going out twice.
+clean: ## remove the virtual environment, outputs and caches (never the send journal)
 	rm -rf $(VENV) public test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info \
-		tests/email_clients/node_modules .bench .feeds-cache .feeds-state
+		tests/email_clients/node_modules .bench .feeds-cache
