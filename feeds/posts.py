@@ -21,7 +21,7 @@ from feeds.cache import BuildCache
 from feeds.config import ContentOptions, Site
 from feeds.discover import FoundFile, find_posts
 from feeds.errors import ContentError, ContentErrors
-from feeds.source import XML_ILLEGAL, read_source
+from feeds.source import XML_ILLEGAL, read_body_text, read_source
 from feeds.workers import bulk_allocation, process_pool
 
 FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
@@ -299,7 +299,7 @@ def folders_with_several(found: Sequence[FoundFile]) -> frozenset[str]:
 
 def read_body(post: Post) -> str:
     """The Markdown body: loading keeps only the frontmatter, so bodies are read when needed."""
-    return post.body if post.body is not None else read_source(post.source).body
+    return post.body if post.body is not None else read_body_text(post.source)
 
 
 def is_section(

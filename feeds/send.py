@@ -163,7 +163,7 @@ def deliver(
     statuses = journal.statuses(issue.id)
     todo = [s for s in subscribers if statuses.get(s.key) not in ("sent", "failed")]
     summary.skipped = len(subscribers) - len(todo)
-    sender = sender_address(config)
+    sender = require_sender(config.newsletter)
     with Mailer(config.smtp) as mailer:
         for done, subscriber in enumerate(todo, start=1):
             message = personal_message(config, issue, subscriber)
@@ -192,7 +192,7 @@ def personal_message(config: Config, issue: StoredIssue, subscriber: Subscriber)
     return build_message(
         subject=issue.subject,
         sender_name=config.newsletter.from_name,
-        sender_address=sender_address(config),
+        sender_address=require_sender(config.newsletter),
         to=str(Address(display_name=" ".join(subscriber.name.split()), addr_spec=subscriber.email)),
         html=issue.html,
         text=issue.text,
@@ -225,10 +225,6 @@ def unsubscribe_url(delivery: DeliverySettings, subscriber: Subscriber) -> str |
     return pattern.format(
         email=quote(subscriber.email, safe="@"), token=quote(subscriber.token or "", safe="")
     )
-
-
-def sender_address(config: Config) -> str:
-    return require_sender(config.newsletter)
 
 
 def preview(
@@ -269,7 +265,7 @@ def preview(
         test = Subscriber(email=request.test_address)
         with Mailer(config.smtp) as mailer:
             outcome = mailer.send(
-                personal_message(config, issue, test), sender_address(config), test.email
+                personal_message(config, issue, test), require_sender(config.newsletter), test.email
             )
         if outcome.status == "sent":
             summary.sent.append(test.email)

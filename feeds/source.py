@@ -100,6 +100,24 @@ def read_source(path: Path) -> SourceFile:
     return SourceFile(metadata=metadata, body=body, warnings=tuple(warnings), digest=digest)
 
 
+def read_body_text(path: Path) -> str:
+    """Only the Markdown body: the file split at its frontmatter, which is not parsed again."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ContentErrors(
+            [ContentError(path, None, f"cannot be read: {error.strerror}")]
+        ) from None
+    text, _ = decode(raw, path)
+    handler = detect_format(text, HANDLERS)
+    if handler is None:
+        return text
+    try:
+        return handler.split(text)[1]
+    except ValueError:
+        return text
+
+
 def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
     """UTF-8 text, NFC-normalised, LF line ends, with characters XML forbids removed."""
     if not raw or raw.isspace():
