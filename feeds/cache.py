@@ -18,10 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from feeds import __version__
-from feeds.discover import FoundFile
 
 FORMAT = 2
 # The state is all a rebuild with nothing to do reads: sizes, times, outputs. The parsed
@@ -29,6 +28,17 @@ FORMAT = 2
 STATE = "state.json"
 RECORDS = "records.json"
 RENDERS = "renders.json"
+
+
+class FoundFile(Protocol):
+    """What the cache needs of a post file found on disk (``content.files.FoundFile``)."""
+
+    @property
+    def relative(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def mtime_ns(self) -> int: ...
 
 
 def cache_key(*parts: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -14,18 +13,22 @@ from typing import TYPE_CHECKING
 from feeds import __version__
 from feeds.config import DEFAULT_CONFIG, Config, Site, load_config
 from feeds.errors import EXIT_BAD_INPUT, FeedsError, UsageError
-from feeds.output import write_outputs
+from feeds.pipeline import (
+    BuildOptions,
+    BuildResult,
+    NewsletterRequest,
+    build_site,
+    check_site,
+    make_newsletter,
+    send_newsletter,
+)
 
-# Only light modules are imported up here. The feed builder (feedgen, lxml, Markdown) and the
-# newsletter (Jinja2, premailer) are imported by the commands that use them, so that a rebuild
-# with nothing to do finishes before they would have loaded.
+# Only light modules are imported up here (see feeds.pipeline): a rebuild with nothing to do
+# finishes before the feed builder or the newsletter would have loaded.
 
 if TYPE_CHECKING:
-    from feeds.build import FeedBuild
-    from feeds.cache import BuildCache
-    from feeds.discover import FoundFile
-    from feeds.newsletter import Selection
-    from feeds.posts import LoadedPosts
+    from feeds.feed.build import FeedBuild
+    from feeds.newsletter.selection import Selection
 
 BUILD_EXAMPLE = """\
 example:
@@ -185,10 +188,15 @@ def add_site_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--content", type=Path, metavar="DIR", help="posts folder (default: content/)"
     )
-    command.add_argument("--drafts", action="store_true", help="include posts with draft: true")
-    command.add_argument("--future", action="store_true", help="include posts dated in the future")
     command.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    if command.prog.split()[-1] in ("build", "check"):
+    name = command.prog.split()[-1]
+    # A send announces what readers can see: drafts and future posts never go to subscribers.
+    if name != "send":
+        command.add_argument("--drafts", action="store_true", help="include posts with draft: true")
+        command.add_argument(
+            "--future", action="store_true", help="include posts dated in the future"
+        )
+    if name in ("build", "check"):
         command.add_argument(
             "--keep-going", action="store_true",
             help="build from the good posts, list the bad ones, exit 1",
@@ -208,191 +216,95 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return replace(config, site=site, newsletter=letter)
 
 
-def site_from_args(args: argparse.Namespace) -> Site:
-    return config_from_args(args).site
-
-
-def plan(
-    args: argparse.Namespace,
-    now: datetime,
-    site: Site,
-    cache: BuildCache | None = None,
-    found: Sequence[FoundFile] | None = None,
-) -> tuple[LoadedPosts, FeedBuild]:
-    from feeds.build import build_feeds
-    from feeds.posts import load_site_posts
-    from feeds.workers import available_cores
-
-    workers = available_cores()
-    loaded = load_site_posts(
-        site, keep_going=args.keep_going, cache=cache, workers=workers, found=found
+def build_options(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(
+        drafts=args.drafts,
+        future=args.future,
+        strict=args.strict,
+        keep_going=args.keep_going,
+        cache_dir=getattr(args, "cache", None),
+        use_cache=not getattr(args, "no_cache", True),
     )
-    for error in loaded.errors:
-        print(f"error: {error}", file=sys.stderr)
-    renders = cache.load_renders() if cache is not None else None
-    intact = None
-    if cache is not None:
-        from feeds.feed import FEED_FILES
 
-        intact = cache.intact_feeds(
-            site.output_dir, lambda folder: [folder + name for name in FEED_FILES.values()]
-        )
-    # While the feeds are built, the loaded posts sit outside the collector's sight: they are
-    # neither rescanned by every collection nor copied into each worker process it forks.
-    gc.freeze()
-    try:
-        result = build_feeds(
-            site,
-            loaded,
-            now,
-            drafts=args.drafts,
-            future=args.future,
-            renders=renders,
-            workers=workers,
-            intact=intact,
-        )
-    finally:
-        gc.unfreeze()
+
+def report_problems(result: BuildResult) -> None:
+    for error in result.errors:
+        print(f"error: {error}", file=sys.stderr)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    return loaded, result
-
-
-def strict_failure(args: argparse.Namespace, result: FeedBuild) -> bool:
-    if args.strict and result.warnings:
+    if result.strict_failed:
         print(f"error: {len(result.warnings)} warning(s) and --strict is on", file=sys.stderr)
-        return True
-    return False
 
 
-def describe(result: FeedBuild) -> str:
-    left_out = []
-    if result.drafts_left_out:
-        left_out.append(f"{result.drafts_left_out} draft")
-    if result.future_left_out:
-        left_out.append(f"{result.future_left_out} future")
-    note = f" ({', '.join(left_out)} left out)" if left_out else ""
-    text = f"{result.posts_read} posts read, {result.posts_published} published{note}"
-    if result.sections_skipped:
-        text += f", {result.sections_skipped} section page(s) skipped"
-    if result.template_tags_removed:
-        text += f", {result.template_tags_removed} template tag(s) removed"
-    if result.unsafe_html_removed:
-        text += f", {result.unsafe_html_removed} unsafe HTML element(s) or attribute(s) removed"
-    return text
+def bad_posts_line(result: BuildResult) -> None:
+    """With --keep-going, the good posts were built; the bad ones still make the run fail."""
+    if result.feeds is not None and result.feeds.bad_posts and not result.strict_failed:
+        print(
+            f"error: {result.feeds.bad_posts} post(s) left out because of the errors above",
+            file=sys.stderr,
+        )
 
 
 def run_build(args: argparse.Namespace, now: datetime) -> int:
     config = config_from_args(args)
-    site = config.site
-    cache = None if args.no_cache else open_cache(args, config)
-    found = None
-    if cache is not None and site.content_dir.is_dir():
-        from feeds.discover import find_posts
-
-        found = find_posts(site.content_dir, site.content)
-        if cache.unchanged(found, site.output_dir, now):
-            print(
-                f"nothing changed since the last build: {len(cache.files)} posts, "
-                f"{len(cache.outputs)} feeds left as they are in {site.output_dir}"
-            )
-            return 0
-    loaded, result = plan(args, now, site, cache, found)
-    if strict_failure(args, result):
-        return EXIT_BAD_INPUT
-    report = write_outputs(site.output_dir, result.files)
-    total = len(result.files) + len(result.kept)
-    unchanged = len(report.unchanged) + len(result.kept)
+    result = build_site(config, build_options(args), now)
+    built = result.feeds
+    if built is None:
+        print(
+            f"nothing changed since the last build: {result.cached_posts} posts, "
+            f"{result.cached_feeds} feeds left as they are in {config.site.output_dir}"
+        )
+        return 0
+    report_problems(result)
+    if result.strict_failed:
+        return result.status
+    total = len(built.files) + len(built.kept)
+    unchanged = len(result.unchanged) + len(built.kept)
     print(
-        f"{describe(result)}; {total} feeds: {len(report.written)} written, "
-        f"{unchanged} unchanged, in {site.output_dir}"
+        f"{describe(built)}; {total} feeds: {len(result.written)} written, "
+        f"{unchanged} unchanged, in {config.site.output_dir}"
     )
-    if cache is not None:
-        save_cache(cache, site, loaded, result, now, args)
-    return bad_posts_status(result)
-
-
-def open_cache(args: argparse.Namespace, config: Config) -> BuildCache:
-    from feeds.cache import BuildCache, cache_key
-
-    folder = args.cache or config.source.parent / ".feeds-cache"
-    flags = f"drafts={args.drafts} future={args.future} strict={args.strict} keep_going={args.keep_going}"
-    return BuildCache.open(folder, cache_key(repr(config.site), flags))
-
-
-def save_cache(
-    cache: BuildCache,
-    site: Site,
-    loaded: LoadedPosts,
-    result: FeedBuild,
-    now: datetime,
-    args: argparse.Namespace,
-) -> None:
-    outputs = {}
-    for name in (*result.files, *result.kept):
-        info = (site.output_dir / name).stat()
-        outputs[name] = [info.st_size, info.st_mtime_ns]
-    due = [
-        post.date for post in loaded.posts if post.date > now and (args.drafts or not post.draft)
-    ]
-    next_publish = None if args.future or not due else min(due).isoformat()
-    try:
-        cache.save(outputs, next_publish, result.render_keys, result.feed_keys)
-    except OSError as error:
-        print(
-            f"warning: could not save the build cache in {cache.folder}: {error}", file=sys.stderr
-        )
-
-
-def bad_posts_status(result: FeedBuild) -> int:
-    """With --keep-going, the good posts were built; the bad ones still make the run fail."""
-    if result.bad_posts:
-        print(
-            f"error: {result.bad_posts} post(s) left out because of the errors above",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    if result.cache_warning:
+        print(f"warning: {result.cache_warning}", file=sys.stderr)
+    bad_posts_line(result)
+    return result.status
 
 
 def run_check(args: argparse.Namespace, now: datetime) -> int:
-    _, result = plan(args, now, site_from_args(args))
-    if strict_failure(args, result):
-        return EXIT_BAD_INPUT
-    problems = "no problems found" if not result.bad_posts else f"{result.bad_posts} bad post(s)"
-    print(f"{describe(result)}; {len(result.files)} feeds would be written; {problems}")
-    return bad_posts_status(result)
+    result = check_site(config_from_args(args), build_options(args), now)
+    report_problems(result)
+    built = result.feeds
+    if result.strict_failed or built is None:
+        return result.status
+    problems = "no problems found" if not built.bad_posts else f"{built.bad_posts} bad post(s)"
+    print(f"{describe(built)}; {len(built.files)} feeds would be written; {problems}")
+    bad_posts_line(result)
+    return result.status
 
 
 def run_newsletter(args: argparse.Namespace, now: datetime) -> int:
-    # Imported here: jinja2, premailer and nh3 cost time that a feed build need not pay.
-    from feeds.newsletter_build import build_newsletter
-
     config = config_from_args(args)
-    site = config.site
-    selection = selection_from_args(args, site)
-    from feeds.posts import load_site_posts
-
-    loaded = load_site_posts(site)
-    result = build_newsletter(
-        config, loaded, now, selection,
-        full=args.full, name=args.name, drafts=args.drafts, future=args.future,
-    )  # fmt: skip
-    if result is None:
-        for warning in loaded.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        print(f"nothing to send: {selection.describe()}; no newsletter written")
-        return 0
+    request = NewsletterRequest(
+        selection=selection_from_args(args, config.site),
+        full=args.full,
+        name=args.name,
+        drafts=args.drafts,
+        future=args.future,
+        strict=args.strict,
+    )
+    result = make_newsletter(config, request, now)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if args.strict and result.warnings:
+    if result.built is None:
+        print(f"nothing to send: {request.selection.describe()}; no newsletter written")
+        return 0
+    if result.strict_failed:
         print(f"error: {len(result.warnings)} warning(s) and --strict is on", file=sys.stderr)
         return EXIT_BAD_INPUT
-    write_outputs(site.output_dir, result.files)
-    issue = result.issue
-    html_name = next(name for name in result.files if name.endswith(".html"))
+    issue = result.built.issue
+    html_name = next(name for name in result.built.files if name.endswith(".html"))
     print(
-        f"newsletter of {len(issue.posts)} post(s): {site.output_dir / html_name[:-5]}.html, "
+        f"newsletter of {len(issue.posts)} post(s): {config.site.output_dir / html_name[:-5]}.html, "
         f".txt, .eml (HTML {len(issue.html.encode('utf-8')) / 1024:.0f} KB); "
         f"subject: {issue.subject}"
     )
@@ -400,24 +312,19 @@ def run_newsletter(args: argparse.Namespace, now: datetime) -> int:
 
 
 def run_send(args: argparse.Namespace, now: datetime) -> int:
-    from feeds.send import Reporter, SendRequest
-    from feeds.send import run_send as send_job
+    from feeds.delivery.job import Reporter, SendRequest
 
     config = config_from_args(args)
-    from feeds.posts import load_site_posts
-
-    loaded = load_site_posts(config.site)
-    for warning in loaded.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
     request = SendRequest(
         dry_run=args.dry_run,
         test_address=args.to,
         full=args.full,
         subscribers=args.subscribers,
         state=args.state,
+        strict=args.strict,
     )
     report = Reporter(log=print, warn=print_warning, progress=progress_reporter())
-    summary = send_job(config, loaded, now, request, report)
+    summary = send_newsletter(config, request, now, report)
     if summary.issue is None:
         return 0
     if args.dry_run:
@@ -445,6 +352,23 @@ def run_send(args: argparse.Namespace, now: datetime) -> int:
     return 0 if summary.ok else 1
 
 
+def describe(result: FeedBuild) -> str:
+    left_out = []
+    if result.drafts_left_out:
+        left_out.append(f"{result.drafts_left_out} draft")
+    if result.future_left_out:
+        left_out.append(f"{result.future_left_out} future")
+    note = f" ({', '.join(left_out)} left out)" if left_out else ""
+    text = f"{result.posts_read} posts read, {result.posts_published} published{note}"
+    if result.sections_skipped:
+        text += f", {result.sections_skipped} section page(s) skipped"
+    if result.template_tags_removed:
+        text += f", {result.template_tags_removed} template tag(s) removed"
+    if result.unsafe_html_removed:
+        text += f", {result.unsafe_html_removed} unsafe HTML element(s) or attribute(s) removed"
+    return text
+
+
 def print_warning(text: str) -> None:
     print(f"warning: {text}", file=sys.stderr)
 
@@ -469,8 +393,8 @@ def progress_reporter() -> Callable[[int, int, str], None]:
 
 
 def selection_from_args(args: argparse.Namespace, site: Site) -> Selection:
-    from feeds.newsletter import Selection
-    from feeds.posts import date_field
+    from feeds.content.fields import date_field
+    from feeds.newsletter.selection import Selection
 
     since = None
     if args.since is not None:

@@ -1,28 +1,67 @@
-"""Site settings: read once from TOML into a frozen dataclass, every bad key reported at once."""
+"""Settings: read once from TOML into frozen dataclasses, every bad key reported at once.
+
+Each setting is declared once, as a dataclass field with ``setting(...)``: its key in the file,
+its default, its check and its help. Reading, the unknown-key messages, the environment
+overrides of ``[smtp]`` and README's settings table all come from those declarations.
+"""
 
 from __future__ import annotations
 
 import os
-import re
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from feeds import checks
 from feeds.errors import ConfigError
 
 DEFAULT_CONFIG = Path("feeds.toml")
-PERMALINK_FIELDS = ("slug", "year", "month", "day")
+ENV_PREFIX = "FEEDS_SMTP_"
+Problems = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of the settings file."""
+
+    key: str
+    check: checks.Check
+    help: str
+    required: bool = False
+    # Folders and files are relative to the settings file.
+    path: bool = False
+    # Shown in README when the default is worked out from other settings.
+    default_text: str | None = None
+
+
+def setting(
+    key: str,
+    check: checks.Check,
+    help: str,
+    *,
+    default: Any = MISSING,
+    required: bool = False,
+    path: bool = False,
+    default_text: str | None = None,
+) -> Any:
+    """A dataclass field declared as a setting (see ``Setting``)."""
+    declared = Setting(key, check, help, required, path, default_text)
+    return field(default=default, metadata={"setting": declared})
+
+
+def declared(cls: type) -> list[tuple[Field[Any], Setting]]:
+    return [(item, item.metadata["setting"]) for item in fields(cls) if "setting" in item.metadata]
 
 
 @dataclass(frozen=True)
 class Author:
-    name: str
-    email: str | None = None
+    name: str = setting("name", checks.text, 'e.g. name = "Jane Doe"', required=True)
+    email: str | None = setting("email", checks.email, "the author's address", default=None)
 
 
 # Each field of a post, and the frontmatter names it is read from, first match first (tags merge
@@ -44,12 +83,20 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
 @dataclass(frozen=True)
 class ContentOptions:
     """Which files are posts, which frontmatter names hold which field, what to do with
-    template tags other generators leave in bodies."""
+    template tags other generators leave in bodies. Read from ``[site]`` and ``[fields]``."""
 
-    include: tuple[str, ...] = ("**/*.md", "**/*.markdown")
-    exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = setting(
+        "include", checks.globs, "patterns of post files, relative to the content folder",
+        default=("**/*.md", "**/*.markdown"),
+    )  # fmt: skip
+    exclude: tuple[str, ...] = setting(
+        "exclude", checks.globs, "patterns of files that are not posts", default=()
+    )
+    template_tags: str = setting(
+        "template_tags", checks.template_tags,
+        "Liquid and Hugo shortcode tags in bodies: strip or keep", default="strip",
+    )  # fmt: skip
     fields: tuple[tuple[str, tuple[str, ...]], ...] = tuple(DEFAULT_FIELDS.items())
-    template_tags: str = "strip"
 
     @cached_property
     def _by_field(self) -> dict[str, tuple[str, ...]]:
@@ -61,18 +108,40 @@ class ContentOptions:
 
 @dataclass(frozen=True)
 class Site:
-    title: str
-    base_url: str
-    since: str
-    description: str
-    author: Author
-    language: str = "en"
-    timezone: str = "UTC"
-    permalink: str = "/blog/{slug}/"
-    content_dir: Path = Path("content")
-    output_dir: Path = Path("public")
-    items_per_feed: int = 20
-    tag_feeds: bool = True
+    title: str = setting(
+        "title", checks.text, 'the site\'s name, e.g. title = "My Blog"', required=True
+    )
+    base_url: str = setting(
+        "base_url", checks.base_url,
+        'where the site lives, e.g. base_url = "https://example.com/"', required=True,
+    )  # fmt: skip
+    since: str = setting(
+        "since", checks.since,
+        "the year the site began using its domain, e.g. since = 2019 "
+        "(it goes into every post's permanent feed id)", required=True,
+    )  # fmt: skip
+    description: str = setting(
+        "description", checks.text, "what the site is about", default="", default_text="the title"
+    )
+    author: Author = Author(name="")
+    language: str = setting("language", checks.language, "language tag of the posts", default="en")
+    timezone: str = setting(
+        "timezone", checks.timezone, "IANA time zone of dates written without one", default="UTC"
+    )
+    permalink: str = setting(
+        "permalink", checks.permalink, "URL path of a post: {slug}, {year}, {month}, {day}",
+        default="/blog/{slug}/",
+    )  # fmt: skip
+    content_dir: Path = setting(
+        "content", checks.folder, "the posts folder", default=Path("content"), path=True
+    )
+    output_dir: Path = setting(
+        "output", checks.folder, "where the feeds are written", default=Path("public"), path=True
+    )
+    items_per_feed: int = setting(
+        "items_per_feed", checks.count, "newest posts per feed (0 = all)", default=20
+    )
+    tag_feeds: bool = setting("tag_feeds", checks.flag, "a feed set per tag as well", default=True)
     content: ContentOptions = ContentOptions()
 
     @property
@@ -84,22 +153,46 @@ class Site:
         return urlsplit(self.base_url).hostname or ""
 
 
-Problems = list[tuple[str, str]]
-Check = Callable[[Any], str | None]
+@dataclass(frozen=True)
+class Utm:
+    source: str | None = setting(
+        "source", checks.utm_value, "utm_source on links into the site", default=None
+    )
+    medium: str | None = setting("medium", checks.utm_value, "utm_medium", default=None)
+    campaign: str | None = setting("campaign", checks.utm_value, "utm_campaign", default=None)
 
 
 @dataclass(frozen=True)
 class NewsletterSettings:
     """How a newsletter issue looks and who it is from; ``[newsletter]`` in the settings."""
 
-    from_address: str | None
-    from_name: str
-    subject: str = "{site}: {title}"
-    preheader: str = ""
-    footer: str = ""
-    templates_dir: Path = Path("templates")
-    folder: str = "newsletter"
-    latest: int = 5
+    from_address: str | None = setting(
+        "from_address", checks.email, "the sender's address", default=None,
+        default_text="[site.author] email",
+    )  # fmt: skip
+    from_name: str = setting(
+        "from_name", checks.text, "the sender's name", default="", default_text="[site.author] name"
+    )
+    subject: str = setting(
+        "subject", checks.subject, "subject line: {site}, {title}, {date}, {count}",
+        default="{site}: {title}",
+    )  # fmt: skip
+    preheader: str = setting(
+        "preheader", checks.any_text, "the preview text mail clients show",
+        default="", default_text="the site description",
+    )  # fmt: skip
+    footer: str = setting(
+        "footer", checks.any_text, "the text at the bottom of every issue", default="",
+        default_text='"You are receiving this because you subscribed to <title>."',
+    )  # fmt: skip
+    templates_dir: Path = setting(
+        "templates", checks.folder, "folder of newsletter.html, .txt and .css",
+        default=Path("templates"), path=True,
+    )  # fmt: skip
+    folder: str = setting(
+        "folder", checks.subfolder, "issues' folder inside the output folder", default="newsletter"
+    )
+    latest: int = setting("latest", checks.count_positive, "posts in a 'latest' issue", default=5)
     utm: tuple[tuple[str, str], ...] = ()
 
 
@@ -108,27 +201,47 @@ class SmtpSettings:
     """The mail server: ``[smtp]`` in the settings, each key overridable by FEEDS_SMTP_*.
     The password is only ever read from the environment (FEEDS_SMTP_PASSWORD)."""
 
-    host: str = "localhost"
-    port: int = 587
-    security: str = "starttls"
-    user: str | None = None
+    host: str = setting("host", checks.text, "the SMTP server", default="localhost")
+    port: int = setting("port", checks.port, "its port", default=587)
+    security: str = setting(
+        "security", checks.security, "starttls, ssl or none", default="starttls"
+    )
+    user: str | None = setting("user", checks.any_text, "login name, if it needs one", default=None)
     password: str | None = field(default=None, repr=False)
-    timeout: float = 30.0
-    rate: float = 0.0
-    retries: int = 3
-    retry_delay: float = 2.0
+    timeout: float = setting(
+        "timeout", checks.seconds, "seconds to wait for the server", default=30.0
+    )
+    rate: float = setting(
+        "rate", checks.rate, "messages per second at most (0 = no limit)", default=0.0
+    )
+    retries: int = setting("retries", checks.count, "tries after the first, per message", default=3)
+    retry_delay: float = setting(
+        "retry_delay", checks.seconds, "seconds before the first retry (doubling)", default=2.0
+    )
 
 
 @dataclass(frozen=True)
 class DeliverySettings:
     """Who gets the newsletter and where the job keeps its journal: ``[delivery]``."""
 
-    subscribers: Path | None = None
-    list_address: str | None = None
-    unsubscribe_mailto: str | None = None
-    unsubscribe_url: str | None = None
-    state: Path = Path(".feeds-state/journal.sqlite3")
-    full: bool = False
+    subscribers: Path | None = setting(
+        "subscribers", checks.folder, "subscriber CSV (email, name, token)", default=None, path=True
+    )
+    list_address: str | None = setting(
+        "list_address", checks.email, "one address to send to instead of a CSV", default=None
+    )
+    unsubscribe_mailto: str | None = setting(
+        "unsubscribe_mailto", checks.email, "List-Unsubscribe mailto address", default=None
+    )
+    unsubscribe_url: str | None = setting(
+        "unsubscribe_url", checks.unsubscribe_url, "one-click unsubscribe URL: {token}, {email}",
+        default=None,
+    )  # fmt: skip
+    state: Path = setting(
+        "state", checks.folder, "the send journal (SQLite)",
+        default=Path(".feeds-state/journal.sqlite3"), path=True,
+    )  # fmt: skip
+    full: bool = setting("full", checks.flag, "send whole posts, not summaries", default=False)
 
 
 @dataclass(frozen=True)
@@ -138,6 +251,19 @@ class Config:
     source: Path
     smtp: SmtpSettings = SmtpSettings()
     delivery: DeliverySettings = DeliverySettings()
+
+
+# Every table of the settings file and the dataclasses its keys are declared on.
+SECTIONS: dict[str, tuple[type, ...]] = {
+    "site": (Site, ContentOptions),
+    "site.author": (Author,),
+    "fields": (),
+    "newsletter": (NewsletterSettings,),
+    "newsletter.utm": (Utm,),
+    "smtp": (SmtpSettings,),
+    "delivery": (DeliverySettings,),
+}
+KNOWN_SECTIONS = ("site", "fields", "newsletter", "smtp", "delivery")
 
 
 def load_site(path: Path = DEFAULT_CONFIG) -> Site:
@@ -169,121 +295,158 @@ def config_from_mapping(
     table = data.get("site")
     if not isinstance(table, dict):
         raise ConfigError(source, [*problems, ("site", "missing [site] table")])
-    values = _check_table(table, SITE_KEYS, "site", problems, nested={"author"})
-    author = _author(table.get("author"), problems)
-    letter = _newsletter(data.get("newsletter", {}), problems)
-    fields = _fields(data.get("fields", {}), problems)
-    smtp_values = _smtp(data.get("smtp", {}), env or {}, problems)
-    delivery_values = _table(data.get("delivery", {}), DELIVERY_KEYS, "delivery", problems)
+    base = source.parent
+    values = read_table(table, "site", problems, base, nested={"author"})
+    author = read_author(table.get("author"), problems)
+    letter = read_table(data.get("newsletter", {}), "newsletter", problems, base, nested={"utm"})
+    utm = read_utm(data.get("newsletter", {}), problems)
+    names = read_fields(data.get("fields", {}), problems)
+    smtp = read_smtp(data.get("smtp", {}), env or {}, problems)
+    delivery = read_table(data.get("delivery", {}), "delivery", problems, base)
     if problems:
         raise ConfigError(source, problems)
-    base = source.parent
-    site = Site(
-        title=values["title"],
-        base_url=values["base_url"].rstrip("/") + "/",
-        since=str(values["since"]),
-        description=values.get("description") or values["title"],
-        author=author,
-        language=values.get("language", "en"),
-        timezone=values.get("timezone", "UTC"),
-        permalink=values.get("permalink", "/blog/{slug}/"),
-        content_dir=base / values.get("content", "content"),
-        output_dir=base / values.get("output", "public"),
-        items_per_feed=values.get("items_per_feed", 20),
-        tag_feeds=values.get("tag_feeds", True),
-        content=ContentOptions(
-            include=tuple(values.get("include", ContentOptions.include)),
-            exclude=tuple(values.get("exclude", ())),
-            fields=tuple(fields.items()),
-            template_tags=values.get("template_tags", "strip"),
-        ),
+    site = build(Site, values, author=author, content=build(ContentOptions, values, fields=names))
+    site = site_defaults(site)
+    newsletter = newsletter_defaults(build(NewsletterSettings, letter, utm=utm), site, letter)
+    return Config(
+        site=site,
+        newsletter=newsletter,
+        source=source,
+        smtp=build(SmtpSettings, smtp, password=smtp.get("password")),
+        delivery=build(DeliverySettings, delivery),
     )
-    newsletter = NewsletterSettings(
-        from_address=letter.get("from_address", author.email),
-        from_name=letter.get("from_name", author.name),
-        subject=letter.get("subject", "{site}: {title}"),
-        preheader=letter.get("preheader", site.description),
-        footer=letter.get(
+
+
+def build(cls: type[Any], values: Mapping[str, Any], **extra: Any) -> Any:
+    """An instance of ``cls`` from the checked ``values`` of its declared settings."""
+    chosen = {item.name: values[item.name] for item, _ in declared(cls) if item.name in values}
+    return cls(**chosen, **extra)
+
+
+def site_defaults(site: Site) -> Site:
+    return replace(
+        site,
+        base_url=site.base_url.rstrip("/") + "/",
+        since=str(site.since),
+        description=site.description or site.title,
+    )
+
+
+def newsletter_defaults(
+    settings: NewsletterSettings, site: Site, given: Mapping[str, Any]
+) -> NewsletterSettings:
+    return replace(
+        settings,
+        from_address=given.get("from_address", site.author.email),
+        from_name=given.get("from_name", site.author.name),
+        preheader=given.get("preheader", site.description),
+        footer=given.get(
             "footer", f"You are receiving this because you subscribed to {site.title}."
         ),
-        templates_dir=base / letter.get("templates", "templates"),
-        folder=letter.get("folder", "newsletter"),
-        latest=letter.get("latest", 5),
-        utm=tuple((f"utm_{key}", value) for key, value in letter.get("utm", {}).items()),
     )
-    smtp = SmtpSettings(**smtp_values)
-    delivery = DeliverySettings(
-        subscribers=base / delivery_values["subscribers"]
-        if "subscribers" in delivery_values
-        else None,
-        list_address=delivery_values.get("list_address"),
-        unsubscribe_mailto=delivery_values.get("unsubscribe_mailto"),
-        unsubscribe_url=delivery_values.get("unsubscribe_url"),
-        state=base / delivery_values.get("state", ".feeds-state/journal.sqlite3"),
-        full=delivery_values.get("full", False),
-    )
-    return Config(site=site, newsletter=newsletter, source=source, smtp=smtp, delivery=delivery)
 
 
-def _table(
-    value: Any, schema: Mapping[str, tuple[bool, Check]], name: str, problems: Problems
+def read_table(
+    table: Any,
+    section: str,
+    problems: Problems,
+    base: Path | None = None,
+    nested: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        problems.append((name, f"must be a table: [{name}]"))
+    """The checked values of ``table`` by attribute name; every unknown, bad or missing key is
+    added to ``problems``. Lists become tuples, folders are made relative to ``base``."""
+    if not isinstance(table, dict):
+        problems.append((section, f"must be a table: [{section}]"))
         return {}
-    return _check_table(value, schema, name, problems)
+    keys = {item_setting.key: (item, item_setting) for cls in SECTIONS[section]
+            for item, item_setting in declared(cls)}  # fmt: skip
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in nested:
+            continue
+        if key not in keys:
+            expected = ", ".join(sorted(keys))
+            problems.append((f"{section}.{key}", f"unknown key (expected one of: {expected})"))
+            continue
+        item, declared_setting = keys[key]
+        message = declared_setting.check(value)
+        if message:
+            problems.append((f"{section}.{key}", f"{value!r} {message}"))
+            continue
+        if isinstance(value, list):
+            value = tuple(value)
+        if declared_setting.path and base is not None:
+            value = base / value
+        values[item.name] = value
+    for key, (item, declared_setting) in keys.items():
+        if declared_setting.required and key not in table:
+            problems.append((f"{section}.{key}", "missing; " + declared_setting.help))
+        elif base is not None and item.name not in values and isinstance(item.default, Path):
+            values[item.name] = base / item.default
+    return values
 
 
-ENV_PREFIX = "FEEDS_SMTP_"
+def read_author(value: Any, problems: Problems) -> Author:
+    if value is None:
+        problems.append(("site.author", 'missing; add [site.author] with name = "Your Name"'))
+        return Author(name="")
+    if not isinstance(value, dict):
+        problems.append(("site.author", 'must be a table: [site.author] name = "…", email = "…"'))
+        return Author(name="")
+    values = read_table(value, "site.author", problems)
+    return Author(name=values.get("name", ""), email=values.get("email"))
 
 
-def _fields(value: Any, problems: Problems) -> dict[str, tuple[str, ...]]:
-    fields = dict(DEFAULT_FIELDS)
+def read_utm(letter: Any, problems: Problems) -> tuple[tuple[str, str], ...]:
+    utm = letter.get("utm", {}) if isinstance(letter, dict) else {}
+    if not isinstance(utm, dict):
+        problems.append(
+            ("newsletter.utm", 'must be a table: [newsletter.utm] source = "newsletter"')
+        )
+        return ()
+    values = read_table(utm, "newsletter.utm", problems)
+    return tuple((f"utm_{key}", values[key]) for key in utm if key in values)
+
+
+def read_fields(value: Any, problems: Problems) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    names = dict(DEFAULT_FIELDS)
     if not isinstance(value, dict):
         problems.append(("fields", 'must be a table: [fields] date = ["date", "pubDate"]'))
-        return fields
-    for key, names in value.items():
+        return tuple(names.items())
+    for key, given in value.items():
         if key not in DEFAULT_FIELDS:
             expected = ", ".join(DEFAULT_FIELDS)
             problems.append((f"fields.{key}", f"unknown field (expected one of: {expected})"))
-        elif isinstance(names, str) and names.strip():
-            fields[key] = (names,)
-        elif isinstance(names, list) and names and all(isinstance(n, str) and n for n in names):
-            fields[key] = tuple(names)
+        elif isinstance(given, str) and given.strip():
+            names[key] = (given,)
+        elif isinstance(given, list) and given and all(isinstance(n, str) and n for n in given):
+            names[key] = tuple(given)
         else:
             problems.append(
-                (f"fields.{key}", f"{names!r} must be a frontmatter name or a list of them")
+                (f"fields.{key}", f"{given!r} must be a frontmatter name or a list of them")
             )
-    return fields
+    return tuple(names.items())
 
 
-def _smtp(value: Any, env: Mapping[str, str], problems: Problems) -> dict[str, Any]:
+def read_smtp(value: Any, env: Mapping[str, str], problems: Problems) -> dict[str, Any]:
     """[smtp] from the file, then FEEDS_SMTP_* from the environment on top."""
     if isinstance(value, dict) and "password" in value:
         problems.append(
             ("smtp.password", f"must not be in a file; set {ENV_PREFIX}PASSWORD instead")
         )
         value = {key: item for key, item in value.items() if key != "password"}
-    values = _table(value, SMTP_KEYS, "smtp", problems)
-    for key, (_, check) in SMTP_KEYS.items():
-        variable = f"{ENV_PREFIX}{key.upper()}"
+    values = read_table(value, "smtp", problems)
+    for item, declared_setting in declared(SmtpSettings):
+        variable = f"{ENV_PREFIX}{declared_setting.key.upper()}"
         if variable not in env:
             continue
-        raw = env[variable]
-        parsed: Any = raw
-        if key in ("port", "retries"):
-            parsed = int(raw) if raw.strip().isdigit() else raw
-        elif key in ("timeout", "rate", "retry_delay"):
-            try:
-                parsed = float(raw)
-            except ValueError:
-                parsed = raw
-        message = check(parsed)
+        parsed = from_environment(env[variable], item.default)
+        message = declared_setting.check(parsed)
         if message:
             # The value is not echoed: environment variables often hold secrets.
             problems.append((variable, message))
         else:
-            values[key] = parsed
+            values[item.name] = parsed
     if env.get(f"{ENV_PREFIX}PASSWORD"):
         values["password"] = env[f"{ENV_PREFIX}PASSWORD"]
     if values.get("user") == "":
@@ -291,258 +454,45 @@ def _smtp(value: Any, env: Mapping[str, str], problems: Problems) -> dict[str, A
     return values
 
 
-def _check_table(
-    table: Mapping[str, Any],
-    schema: Mapping[str, tuple[bool, Check]],
-    name: str,
-    problems: Problems,
-    nested: frozenset[str] | set[str] = frozenset(),
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key in nested:
-            continue
-        if key not in schema:
-            expected = ", ".join(sorted(schema))
-            problems.append((f"{name}.{key}", f"unknown key (expected one of: {expected})"))
-            continue
-        message = schema[key][1](value)
-        if message:
-            problems.append((f"{name}.{key}", f"{value!r} {message}"))
-        else:
-            values[key] = value
-    for key, (required, _) in schema.items():
-        if required and key not in table:
-            problems.append((f"{name}.{key}", "missing; " + HINTS[key]))
-    return values
+def from_environment(raw: str, default: Any) -> Any:
+    """An environment variable's text as the kind of value its setting's default is."""
+    if isinstance(default, bool):
+        return raw
+    if isinstance(default, int):
+        return int(raw) if raw.strip().isdigit() else raw
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+    return raw
 
 
-def _newsletter(value: Any, problems: Problems) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        problems.append(("newsletter", "must be a table: [newsletter]"))
-        return {}
-    values = _check_table(value, NEWSLETTER_KEYS, "newsletter", problems, nested={"utm"})
-    utm = value.get("utm", {})
-    if isinstance(utm, dict):
-        values["utm"] = _check_table(utm, UTM_KEYS, "newsletter.utm", problems)
-    else:
-        problems.append(
-            ("newsletter.utm", 'must be a table: [newsletter.utm] source = "newsletter"')
-        )
-    return values
+def settings_table() -> str:
+    """README's table of every setting, made from the declarations."""
+    rows = ["| setting | default | what it is |", "| --- | --- | --- |"]
+    for section, classes in SECTIONS.items():
+        for cls in classes:
+            for item, declared_setting in declared(cls):
+                rows.append(
+                    f"| `[{section}] {declared_setting.key}` | {default_text(item, declared_setting)} "
+                    f"| {declared_setting.help} |"
+                )
+    return "\n".join(rows) + "\n"
 
 
-def _author(value: Any, problems: Problems) -> Author:
+def default_text(item: Field[Any], declared_setting: Setting) -> str:
+    if declared_setting.required:
+        return "required"
+    if declared_setting.default_text:
+        return declared_setting.default_text
+    value = item.default
     if value is None:
-        problems.append(("site.author", 'missing; add [site.author] with name = "Your Name"'))
-        return Author(name="")
-    if not isinstance(value, dict):
-        problems.append(("site.author", 'must be a table: [site.author] name = "…", email = "…"'))
-        return Author(name="")
-    values = _check_table(value, AUTHOR_KEYS, "site.author", problems)
-    return Author(name=values.get("name", ""), email=values.get("email"))
-
-
-def _text(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
-
-
-def _base_url(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return "must be a string like 'https://example.com/'"
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an absolute http(s) URL like 'https://example.com/'"
-    if parts.query or parts.fragment:
-        return "must not have a query or fragment"
-    return None
-
-
-def _since(value: Any) -> str | None:
-    if isinstance(value, int) and 1990 <= value <= 2200:
-        return None
-    if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-        return None
-    return "must be a year (2019) or a date ('2019-04-01') on which the site owned its domain"
-
-
-def _timezone(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return "must be an IANA time zone name like 'Europe/Berlin'"
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return "is not a known time zone (use an IANA name like 'Europe/Berlin' or 'UTC')"
-    return None
-
-
-def _permalink(value: Any) -> str | None:
-    if not isinstance(value, str) or not value.startswith("/"):
-        return "must be a path pattern starting with '/', like '/blog/{slug}/'"
-    fields = re.findall(r"{([^{}]*)}", value)
-    unknown = [field for field in fields if field not in PERMALINK_FIELDS]
-    if unknown or "slug" not in fields:
-        return f"must contain {{slug}} and only {{{'}, {'.join(PERMALINK_FIELDS)}}}"
-    return None
-
-
-def _folder(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "must be a folder path"
-
-
-def _count(value: Any) -> str | None:
-    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-    return None if ok else "must be a whole number, 0 or more (0 = all posts)"
-
-
-def _flag(value: Any) -> str | None:
-    return None if isinstance(value, bool) else "must be true or false"
-
-
-def _language(value: Any) -> str | None:
-    ok = isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value)
-    return None if ok else "must be a language tag like 'en' or 'pt-BR'"
-
-
-def _email(value: Any) -> str | None:
-    ok = isinstance(value, str) and re.fullmatch(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+", value)
-    return None if ok else "must be an email address like 'jane@example.com'"
-
-
-def _globs(value: Any) -> str | None:
-    ok = isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
-    if not ok:
-        return 'must be a list of patterns like ["posts/**/*.md"]'
-    if any(item.startswith("/") or ".." in item.split("/") for item in value):
-        return "patterns are relative to the content folder; no '/' at the start, no '..'"
-    return None
-
-
-def _template_tags(value: Any) -> str | None:
-    return None if value in ("strip", "keep") else "must be 'strip' or 'keep'"
-
-
-SITE_KEYS: dict[str, tuple[bool, Check]] = {
-    "title": (True, _text),
-    "base_url": (True, _base_url),
-    "since": (True, _since),
-    "description": (False, _text),
-    "language": (False, _language),
-    "timezone": (False, _timezone),
-    "permalink": (False, _permalink),
-    "content": (False, _folder),
-    "output": (False, _folder),
-    "items_per_feed": (False, _count),
-    "tag_feeds": (False, _flag),
-    "include": (False, _globs),
-    "exclude": (False, _globs),
-    "template_tags": (False, _template_tags),
-}
-AUTHOR_KEYS: dict[str, tuple[bool, Check]] = {
-    "name": (True, _text),
-    "email": (False, _email),
-}
-HINTS = {
-    "title": 'the site\'s name, e.g. title = "My Blog"',
-    "base_url": 'where the site lives, e.g. base_url = "https://example.com/"',
-    "since": "the year the site began using its domain, e.g. since = 2019 "
-    "(it goes into every post's permanent feed id)",
-    "name": 'e.g. name = "Jane Doe"',
-}
-
-
-def _subject(value: Any) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return "must be a non-empty pattern like '{site}: {title}'"
-    unknown = [f for f in re.findall(r"{([^{}]*)}", value) if f not in SUBJECT_FIELDS]
-    if unknown:
-        return f"may only use {{{'}, {'.join(SUBJECT_FIELDS)}}}"
-    return None
-
-
-def _any_text(value: Any) -> str | None:
-    return None if isinstance(value, str) else "must be text"
-
-
-def _utm_value(value: Any) -> str | None:
-    ok = isinstance(value, str) and re.fullmatch(r"[\w.+-]+", value)
-    return None if ok else "must be letters, digits, '.', '+', '-' or '_'"
-
-
-def _subfolder(value: Any) -> str | None:
-    if not isinstance(value, str) or not value.strip("/ "):
-        return "must be a folder name inside the output folder, like 'newsletter'"
-    if value.startswith("/") or ".." in value.replace("\\", "/").split("/"):
-        return "must stay inside the output folder: no '/' at the start, no '..'"
-    return None
-
-
-def _count_positive(value: Any) -> str | None:
-    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
-    return None if ok else "must be a whole number, 1 or more"
-
-
-def _port(value: Any) -> str | None:
-    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65536
-    return None if ok else "must be a port number (25, 465, 587, …)"
-
-
-def _security(value: Any) -> str | None:
-    return None if value in SECURITY_MODES else f"must be one of: {', '.join(SECURITY_MODES)}"
-
-
-def _seconds(value: Any) -> str | None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
-    return None if ok else "must be a number of seconds, 0 or more"
-
-
-def _rate(value: Any) -> str | None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
-    return None if ok else "must be messages per second, 0 (no limit) or more"
-
-
-def _unsubscribe_url(value: Any) -> str | None:
-    if _base_url(value.split("?")[0] if isinstance(value, str) else value):
-        return "must be an https URL, e.g. 'https://example.com/unsubscribe?token={token}'"
-    fields = re.findall(r"{([^{}]*)}", value)
-    if any(f not in ("email", "token") for f in fields):
-        return "may only use {email} and {token}"
-    return None
-
-
-SECURITY_MODES = ("starttls", "ssl", "none")
-SMTP_KEYS: dict[str, tuple[bool, Check]] = {
-    "host": (False, _text),
-    "port": (False, _port),
-    "security": (False, _security),
-    "user": (False, _any_text),
-    "timeout": (False, _seconds),
-    "rate": (False, _rate),
-    "retries": (False, _count),
-    "retry_delay": (False, _seconds),
-}
-DELIVERY_KEYS: dict[str, tuple[bool, Check]] = {
-    "subscribers": (False, _folder),
-    "list_address": (False, _email),
-    "unsubscribe_mailto": (False, _email),
-    "unsubscribe_url": (False, _unsubscribe_url),
-    "state": (False, _folder),
-    "full": (False, _flag),
-}
-SUBJECT_FIELDS = ("site", "title", "date", "count")
-NEWSLETTER_KEYS: dict[str, tuple[bool, Check]] = {
-    "from_address": (False, _email),
-    "from_name": (False, _text),
-    "subject": (False, _subject),
-    "preheader": (False, _any_text),
-    "footer": (False, _any_text),
-    "templates": (False, _folder),
-    "folder": (False, _subfolder),
-    "latest": (False, _count_positive),
-}
-UTM_KEYS: dict[str, tuple[bool, Check]] = {
-    "source": (False, _utm_value),
-    "medium": (False, _utm_value),
-    "campaign": (False, _utm_value),
-}
-KNOWN_SECTIONS = ("site", "fields", "newsletter", "smtp", "delivery")
+        return "none"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, tuple):
+        return "`[" + ", ".join(f'"{part}"' for part in value) + "]`"
+    if isinstance(value, str | Path):
+        return f'`"{value}"`'
+    return f"`{value}`"

@@ -70,3 +70,12 @@ class UsageError(FeedsError):
     """A command-line value that cannot be used."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+class StrictError(FeedsError):
+    """Warnings under --strict: nothing was written or sent."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, count: int, what: str) -> None:
+        super().__init__(f"{count} warning(s) and --strict is on; {what}")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from feeds.build import build_feeds
 from feeds.config import load_config, load_site
-from feeds.newsletter import Selection
-from feeds.newsletter_build import build_newsletter
+from feeds.content.loader import load_site_posts
+from feeds.feed.build import build_feeds
+from feeds.newsletter.build import build_newsletter
+from feeds.newsletter.selection import Selection
 from feeds.output import write_outputs
-from feeds.posts import load_site_posts
 
 from .conftest import NOW, ROOT
 

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from feeds import cli, posts, render
-from feeds.build import build_feeds
+from feeds import cli
 from feeds.config import load_site
-from feeds.posts import load_site_posts
+from feeds.content import loader, render
+from feeds.content.loader import load_site_posts
+from feeds.feed.build import build_feeds
 
 from .conftest import NOW, ROOT, Blog
 
@@ -162,7 +163,7 @@ def test_worker_processes_give_the_same_feeds(blog: Blog, monkeypatch: pytest.Mo
             f"---\ntitle: Post {day}\ndate: 2021-02-{day:02d}\ntags: [T{day % 3}]\n---\n# Heading\n\nText *{day}*.\n",
         )
     site = load_site(blog.config)
-    monkeypatch.setattr(posts, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 10)
     monkeypatch.setattr(render, "PARALLEL_FROM", 10)
     one = build_feeds(site, load_site_posts(site, workers=1), NOW, workers=1).files
     two = build_feeds(site, load_site_posts(site, workers=2), NOW, workers=2).files

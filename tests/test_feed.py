@@ -14,9 +14,10 @@ import feedparser
 import lxml.etree
 import pytest
 
-from feeds.build import build_feeds
 from feeds.config import load_site
-from feeds.posts import load_posts, published
+from feeds.content.loader import load_posts
+from feeds.content.model import published
+from feeds.feed.build import build_feeds
 
 from .conftest import NOW, Blog
 from .feedcheck import ATOM, CHECKS, MEDIA, is_absolute

@@ -16,18 +16,15 @@ import pytest
 
 from feeds import cli
 from feeds.config import load_config
+from feeds.content.loader import load_posts
+from feeds.content.model import published
 from feeds.errors import ConfigError
-from feeds.message import build_message
-from feeds.newsletter import (
-    GMAIL_CLIP_BYTES,
-    Selection,
-    clean_body,
-    inline_css,
-    load_templates,
-    select_posts,
-)
-from feeds.newsletter_build import build_newsletter
-from feeds.posts import load_posts, published
+from feeds.newsletter.build import build_newsletter
+from feeds.newsletter.inline import inline_css
+from feeds.newsletter.issue import GMAIL_CLIP_BYTES, clean_body
+from feeds.newsletter.message import build_message
+from feeds.newsletter.selection import Selection, select_posts
+from feeds.newsletter.templates import load_templates
 
 from .conftest import NOW, ROOT, Blog
 from .feedcheck import is_absolute

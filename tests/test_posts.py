@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from feeds.content.loader import load_posts
+from feeds.content.model import group_by_tag, published
+from feeds.content.render import read_body
 from feeds.errors import ContentErrors
-from feeds.posts import group_by_tag, load_posts, published, read_body
 
 from .conftest import NOW, Blog
 

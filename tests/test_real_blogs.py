@@ -11,7 +11,7 @@ import feedparser
 import pytest
 
 from feeds import cli
-from feeds.templatetags import strip_template_tags
+from feeds.content.templatetags import strip_template_tags
 
 from .conftest import NOW, ROOT, Blog
 from .feedcheck import CHECKS

@@ -7,15 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from feeds.posts import Post
-from feeds.render import (
-    absolute_urls,
-    entry_id,
-    first_paragraph,
-    markdown_to_html,
-    post_url,
-    render_post,
-)
+from feeds.content.markdown_engine import markdown_to_html
+from feeds.content.model import Post
+from feeds.content.permalinks import entry_id, post_url
+from feeds.content.render import absolute_urls, first_paragraph, render_post
 
 from .conftest import make_site
 

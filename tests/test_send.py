@@ -23,8 +23,8 @@ from aiosmtpd.controller import Controller
 
 from feeds import cli
 from feeds.config import DeliverySettings, load_config
-from feeds.send import unsubscribe_headers
-from feeds.subscribers import Subscriber, read_csv
+from feeds.delivery.job import unsubscribe_headers
+from feeds.delivery.subscribers import Subscriber, read_csv
 
 from .conftest import NOW, ROOT, Blog
 
@@ -121,7 +121,7 @@ def send(blog: Blog, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[i
 
 def start_send(blog: Blog) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "feeds.cli", *blog.args("send")],
+        [sys.executable, "-m", "feeds", *blog.args("send")],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 

@@ -21,7 +21,7 @@ from .corpus import edit_one, write_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / ".bench"
-FEEDS = [sys.executable, "-m", "feeds.cli", "build"]
+FEEDS = [sys.executable, "-m", "feeds", "build"]
 HUGO_CONFIG = """\
 baseURL = "https://bench.example.com/"
 title = "Benchmark Blog"

@@ -1,26 +1,24 @@
-"""A feed build as a pure function: loaded posts in, every output file's bytes out."""
+"""A feed build: loaded posts in, every feed file's bytes out. Post bodies are read from their
+files (or the render cache) as they are rendered; nothing is written here."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from feeds import __version__, feed
+from feeds import __version__
 from feeds.config import Site
+from feeds.content.model import LoadedPosts, Post, group_by_tag, published
+from feeds.content.render import render_key, render_posts
 from feeds.errors import ContentError, ContentErrors, OutputError
-from feeds.posts import LoadedPosts, Post, group_by_tag, published
-from feeds.render import RenderedPost, render_key, render_posts
+from feeds.feed.formats import FORMATS
+from feeds.feed.model import FeedEntry, FeedSpec, SelfLink, feed_entry, site_feed, tag_feed
 
 # Bump when the feed writers change what they produce from the same inputs.
 GENERATION = f"{__version__}/1"
-FORMATS: dict[str, Callable[[feed.FeedSpec, Site, Sequence[RenderedPost]], bytes]] = {
-    "rss": feed.rss,
-    "atom": feed.atom,
-    "json": feed.json_feed,
-}
 
 
 @dataclass(frozen=True)
@@ -68,13 +66,11 @@ def build_feeds(
             ]
         )
     warnings = list(loaded.warnings)
-    specs = [(feed.site_feed(site), limit(posts, site.items_per_feed))]
+    specs = [(site_feed(site), limit(posts, site.items_per_feed))]
     if site.tag_feeds:
         tags, tag_warnings = group_by_tag(posts)
         warnings.extend(tag_warnings)
-        specs.extend(
-            (feed.tag_feed(site, tag), limit(tag.posts, site.items_per_feed)) for tag in tags
-        )
+        specs.extend((tag_feed(site, tag), limit(tag.posts, site.items_per_feed)) for tag in tags)
     needed = list({post.slug: post for _, members in specs for post in members}.values())
     rendered = dict(
         zip(
@@ -87,13 +83,14 @@ def build_feeds(
     keys: dict[str, str] = {}
     kept: list[str] = []
     for spec, members in specs:
-        entries = [rendered[post.slug] for post in members]
+        entries = [feed_entry(rendered[post.slug]) for post in members]
         key = keys[spec.folder] = feed_key(spec, site, entries)
         if intact is not None and intact.get(spec.folder) == key:
-            kept.extend(spec.path(kind) for kind in FORMATS)
+            kept.extend(spec.path(kind.file_name) for kind in FORMATS)
             continue
-        for kind, write in FORMATS.items():
-            add_output(files, spec.path(kind), write(spec, site, entries))
+        for kind in FORMATS:
+            link = SelfLink(spec.url(site, kind.file_name), kind.media_type)
+            add_output(files, spec.path(kind.file_name), kind.write(spec, site, entries, link))
     return FeedBuild(
         files=files,
         posts_read=len(loaded.posts),
@@ -111,15 +108,12 @@ def build_feeds(
     )
 
 
-def feed_key(spec: feed.FeedSpec, site: Site, entries: Sequence[RenderedPost]) -> str:
-    """A hash of everything a feed's three files are made from."""
+def feed_key(spec: FeedSpec, site: Site, entries: Sequence[FeedEntry]) -> str:
+    """A hash of everything a feed's files are made from: the writers are given only the
+    spec, the site and the entries, and every field of each is hashed."""
     digest = hashlib.sha256(repr((GENERATION, spec, site)).encode("utf-8"))
     for entry in entries:
-        post = entry.post
-        fields = (entry.entry_id, entry.url, entry.summary, entry.image, post.title, post.date,
-                  post.updated, post.tags)  # fmt: skip
-        digest.update(repr(fields).encode("utf-8"))
-        digest.update(entry.html.encode("utf-8"))
+        digest.update(entry.key().encode("utf-8"))
     return digest.hexdigest()
 
 

@@ -7,19 +7,20 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from html import escape
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import urljoin
 
 import lxml.html
-import markdown
 from lxml.etree import ParserError
 
 from feeds.config import Site
-from feeds.posts import Post, read_body
-from feeds.sanitize import clean_feed_html, count_unsafe
-from feeds.templatetags import strip_template_tags
+from feeds.content.markdown_engine import markdown_to_html
+from feeds.content.model import Post
+from feeds.content.permalinks import entry_id, post_url
+from feeds.content.sanitize import clean_feed_html, count_unsafe
+from feeds.content.source import read_body_text
+from feeds.content.templatetags import strip_template_tags
 from feeds.workers import process_pool
 
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
 URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background", "longdesc")
 SUMMARY_LENGTH = 300
 
@@ -46,6 +47,11 @@ class RenderedBody:
     first_paragraph: str
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
+
+
+def read_body(post: Post) -> str:
+    """The Markdown body: loading keeps only the frontmatter, so bodies are read when needed."""
+    return post.body if post.body is not None else read_body_text(post.source)
 
 
 def render_post(post: Post, site: Site, body: RenderedBody | None = None) -> RenderedPost:
@@ -127,30 +133,6 @@ def render_bodies(posts: Sequence[Post], site: Site, workers: int) -> list[Rende
 
 def render_chunk(posts: Sequence[Post], site: Site) -> list[RenderedBody]:
     return [render_body(post, site) for post in posts]
-
-
-def post_url(post: Post, site: Site) -> str:
-    local = post.date.astimezone(site.tz)
-    path = site.permalink.format(
-        slug=quote(post.slug),
-        year=f"{local.year:04d}",
-        month=f"{local.month:02d}",
-        day=f"{local.day:02d}",
-    )
-    return urljoin(site.base_url, path.lstrip("/"))
-
-
-def entry_id(post: Post, site: Site) -> str:
-    """An RFC 4151 tag URI built from what never changes with an edit: the domain, the site's
-    ``since`` date and the slug. The scheme is left out, so moving to https keeps every id."""
-    if post.pinned_id:
-        return post.pinned_id
-    return f"tag:{site.domain},{site.since}:{quote(post.slug)}"
-
-
-def markdown_to_html(text: str) -> str:
-    # A fresh converter per post: extensions such as footnotes keep state between calls.
-    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html").convert(text)
 
 
 def parse_fragment(html: str) -> lxml.html.HtmlElement | None:

@@ -14,14 +14,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 from feeds.config import Config, DeliverySettings
-from feeds.errors import DeliveryError
-from feeds.journal import Journal, StoredIssue, exclusive_lock
-from feeds.message import build_message, require_sender
-from feeds.newsletter import Issue, load_templates, render_issue
-from feeds.posts import LoadedPosts, published
-from feeds.render import entry_id, render_post
-from feeds.smtp import Mailer
-from feeds.subscribers import Subscriber, load_subscribers
+from feeds.content.model import LoadedPosts, published
+from feeds.content.permalinks import entry_id
+from feeds.content.render import render_post
+from feeds.delivery.journal import Journal, StoredIssue, exclusive_lock
+from feeds.delivery.smtp import SmtpTransport
+from feeds.delivery.subscribers import Subscriber, load_subscribers
+from feeds.errors import DeliveryError, StrictError
+from feeds.newsletter.issue import Issue, render_issue
+from feeds.newsletter.message import build_message, require_sender
+from feeds.newsletter.templates import load_templates
 
 Progress = Callable[[int, int, str], None]
 
@@ -42,6 +44,7 @@ class SendRequest:
     full: bool = False
     subscribers: Path | None = None
     state: Path | None = None
+    strict: bool = False
 
 
 @dataclass
@@ -94,6 +97,8 @@ def run_send(
                     return summary
                 for warning in planned.issue.warnings:
                     report.warn(warning)
+                if request.strict and planned.issue.warnings:
+                    raise StrictError(len(planned.issue.warnings), "nothing frozen or sent")
                 issue = freeze(journal, planned, now)
             summary.issue = issue.stem
             try:
@@ -164,7 +169,7 @@ def deliver(
     todo = [s for s in subscribers if statuses.get(s.key) not in ("sent", "failed")]
     summary.skipped = len(subscribers) - len(todo)
     sender = require_sender(config.newsletter)
-    with Mailer(config.smtp) as mailer:
+    with SmtpTransport(config.smtp) as mailer:
         for done, subscriber in enumerate(todo, start=1):
             message = personal_message(config, issue, subscriber)
             outcome = mailer.send(message, sender, subscriber.email)
@@ -255,6 +260,8 @@ def preview(
             return summary
         for warning in planned.issue.warnings:
             report.warn(warning)
+        if request.strict and planned.issue.warnings:
+            raise StrictError(len(planned.issue.warnings), "nothing sent")
         issue = StoredIssue(
             id=0, stem=planned.issue.stem, subject=planned.issue.subject,
             html=planned.issue.html, text=planned.issue.text, sent_date=now,
@@ -263,7 +270,7 @@ def preview(
     summary.issue = issue.stem
     if request.test_address:
         test = Subscriber(email=request.test_address)
-        with Mailer(config.smtp) as mailer:
+        with SmtpTransport(config.smtp) as mailer:
             outcome = mailer.send(
                 personal_message(config, issue, test), require_sender(config.newsletter), test.email
             )

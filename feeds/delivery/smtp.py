@@ -8,24 +8,17 @@ import smtplib
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from email.message import EmailMessage
 from types import TracebackType
 
 from feeds.config import SmtpSettings
+from feeds.delivery.transport import Outcome
 from feeds.errors import DeliveryError
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """``sent``, ``failed`` (permanent: do not retry) or ``deferred`` (try again next run)."""
+class SmtpTransport:
+    """The ``Transport`` of an SMTP server, with the standard library's smtplib."""
 
-    status: str
-    attempts: int
-    error: str | None = None
-
-
-class Mailer:
     def __init__(
         self,
         settings: SmtpSettings,
@@ -38,7 +31,7 @@ class Mailer:
         self.connection: smtplib.SMTP | None = None
         self.last_send = float("-inf")
 
-    def __enter__(self) -> Mailer:
+    def __enter__(self) -> SmtpTransport:
         return self
 
     def __exit__(

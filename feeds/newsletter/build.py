@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feeds.config import Config
-from feeds.message import issue_message
-from feeds.newsletter import Issue, Selection, load_templates, render_issue, select_posts
-from feeds.posts import LoadedPosts, published
-from feeds.render import render_post
+from feeds.content.model import LoadedPosts, published
+from feeds.content.render import render_post
+from feeds.newsletter.issue import Issue, render_issue
+from feeds.newsletter.message import issue_message
+from feeds.newsletter.selection import Selection, select_posts
+from feeds.newsletter.templates import load_templates
 
 
 @dataclass(frozen=True)

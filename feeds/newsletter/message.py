@@ -13,7 +13,7 @@ from email.utils import format_datetime
 
 from feeds.config import NewsletterSettings, Site
 from feeds.errors import ConfigError
-from feeds.newsletter import Issue
+from feeds.newsletter.issue import Issue
 
 # Header lines may run to RFC 5322's hard limit of 998 characters. With the default 78, the email package
 # turns an unbreakable token, such as a long List-Unsubscribe URL, into an RFC 2047 encoded word,

@@ -1,0 +1,240 @@
+"""Frontmatter fields: what each value may be, how it is read, and the one-line problem when it
+is not. ``post_from_metadata`` turns one file's mapping into a ``Post``."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, tzinfo
+from pathlib import Path
+from typing import Any
+
+from feeds.config import ContentOptions
+from feeds.content.model import Post
+from feeds.content.slugs import clean_slug, tag_slug
+from feeds.content.source import XML_ILLEGAL
+from feeds.errors import ContentError, ContentErrors
+
+FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+
+
+EXPLICIT_SLUG = re.compile(r"^[\w][\w.-]*$")
+
+
+URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+# Jekyll writes "2019-05-30 9:00:00 +0000": a one-digit hour, a space, an offset without a colon.
+LOOSE_DATETIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[T ](\d{1,2})(:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+DATE_HINT = "(use 2021-12-09 or 2021-12-09T08:30:00+01:00)"
+
+
+DEFAULT_OPTIONS = ContentOptions()
+
+
+def pick(meta: dict[str, Any], names: Sequence[str]) -> tuple[str, Any]:
+    """The first of ``names`` present in ``meta`` (a boolean ``published`` is Jekyll's draft
+    switch, not a date), as (name used, value); (first name, None) when none is."""
+    for name in names:
+        value = meta.get(name)
+        if value is not None and not (name == "published" and isinstance(value, bool)):
+            return name, value
+    return names[0], None
+
+
+def post_from_metadata(
+    path: Path,
+    meta: dict[str, Any],
+    body: str | None,
+    tz: tzinfo,
+    options: ContentOptions = DEFAULT_OPTIONS,
+    digest: str = "",
+) -> tuple[Post, list[str]]:
+    errors: list[ContentError] = []
+    warnings: list[str] = []
+
+    def check(field_name: str, parse: Any, *args: Any) -> Any:
+        name, value = pick(meta, options.names(field_name))
+        try:
+            return parse(value, *args)
+        except ValueError as error:
+            errors.append(ContentError(path, name, str(error)))
+            return None
+
+    name_date, name_slug = filename_parts(path)
+    title = check("title", text_field, True)
+    date_name, date_value = pick(meta, options.names("date"))
+    posted = check("date", date_field, tz)
+    if date_value is None:
+        if name_date is None:
+            errors.append(ContentError(path, date_name, f"missing {DATE_HINT}"))
+        else:
+            posted = datetime.combine(name_date, time(0), tz)
+    elif posted is not None and name_date is not None and posted.astimezone(tz).date() != name_date:
+        warnings.append(
+            f"{path}: {date_name}: {posted.astimezone(tz).date()} differs from the date in the "
+            f"file name ({name_date}); using {date_name}"
+        )
+    slug = check("slug", slug_field) or name_slug
+    if not slug:
+        errors.append(ContentError(path, "slug", "cannot be made from the file name; set slug:"))
+    values = {
+        "updated": check("updated", date_field, tz),
+        "description": check("description", text_field, False),
+        "top": check("top", flag_field),
+        "draft": check("draft", flag_field) or meta.get("published") is False,
+        "image": check("image", image_field),
+        "tags": merged_tags(path, meta, options, errors),
+        "pinned_id": check("id", id_field),
+    }
+    if errors:
+        raise ContentErrors(errors)
+    post = Post(
+        source=path, slug=slug, title=title, date=posted, body=body, source_digest=digest, **values
+    )
+    return post, warnings
+
+
+def merged_tags(
+    path: Path, meta: dict[str, Any], options: ContentOptions, errors: list[ContentError]
+) -> tuple[str, ...]:
+    """Tags from every name that holds them (Hugo posts often have tags and categories)."""
+    tags: list[str] = []
+    for name in options.names("tags"):
+        try:
+            for tag in tags_field(meta.get(name)):
+                if tag.casefold() not in (known.casefold() for known in tags):
+                    tags.append(tag)
+        except ValueError as error:
+            errors.append(ContentError(path, name, str(error)))
+    return tuple(tags)
+
+
+def image_field(value: Any) -> str | None:
+    # Hugo themes write cover: {image: "…", alt: "…"}.
+    if isinstance(value, dict):
+        value = next((value[key] for key in ("image", "src", "url") if value.get(key)), None)
+    return text_field(value, False)
+
+
+def filename_parts(path: Path) -> tuple[date | None, str]:
+    stem = path.parent.name if path.stem == "index" else path.stem
+    found = FILENAME_DATE.match(stem)
+    if not found:
+        return None, clean_slug(stem)
+    try:
+        return date.fromisoformat(found.group(1)), clean_slug(found.group(2))
+    except ValueError:
+        return None, clean_slug(stem)
+
+
+def text_field(value: Any, required: bool) -> str | None:
+    if value is None or value == "":
+        if required:
+            raise ValueError("missing; every post needs one")
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"{value!r} must be text")
+    text = " ".join(XML_ILLEGAL.sub("", str(value)).split())
+    if not text and required:
+        raise ValueError("is empty; every post needs one")
+    return text or None
+
+
+def date_field(value: Any, tz: tzinfo) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0), tz)
+    if isinstance(value, str):
+        parsed = parse_date_text(value.strip(), tz)
+        if parsed is not None:
+            return parsed
+    raise ValueError(f"{str(value)!r} is not a date {DATE_HINT}")
+
+
+def parse_date_text(text: str, tz: tzinfo) -> datetime | None:
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(0), tz)
+        loose = LOOSE_DATETIME.match(text)
+        if loose:
+            day, hour, rest, offset = loose.groups()
+            text = f"{day}T{int(hour):02d}{rest}{offset or ''}"
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def flag_field(value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ValueError(f"{value!r} must be true or false")
+    return value
+
+
+def tags_field(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: list[Any] = value.split(",")
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise ValueError(f"{value!r} must be a list of tags or one comma-separated string")
+    tags: list[str] = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, str | int | float):
+            raise ValueError(f"{item!r} is not a tag name (tags are text)")
+        name = " ".join(str(item).split())
+        if name and not tag_slug(name):
+            raise ValueError(f"{name!r} has no letters or digits to name its feed folder")
+        if name and name.casefold() not in (tag.casefold() for tag in tags):
+            tags.append(name)
+    return tuple(tags)
+
+
+def slug_field(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not EXPLICIT_SLUG.match(value) or ".." in value:
+        raise ValueError(
+            f"{value!r} must be letters, digits, '-', '_' or '.', with no '/' or '..' "
+            "(e.g. slug: my-first-post)"
+        )
+    return value
+
+
+def id_field(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not URI_SCHEME.match(value):
+        raise ValueError(f"{value!r} must be a URI, e.g. id: tag:example.com,2021:my-post")
+    return value
+
+
+def duplicate_slugs(posts: Iterable[Post]) -> list[ContentError]:
+    by_slug: dict[str, list[Path]] = defaultdict(list)
+    for post in posts:
+        by_slug[post.slug.casefold()].append(post.source)
+    errors: list[ContentError] = []
+    for paths in by_slug.values():
+        if len(paths) == 1:
+            continue
+        first, *others = sorted(paths)
+        errors.extend(
+            ContentError(
+                other, "slug", f"is also the slug of {first}; give one of them another slug:"
+            )
+            for other in others
+        )
+    return errors

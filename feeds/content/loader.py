@@ -1,0 +1,268 @@
+"""Loading posts: every post file's frontmatter read into a ``Post``, validated and ordered,
+taken from the build cache where a file is unchanged and parsed in worker processes when there
+are many. Only the frontmatter is interpreted here; bodies are read when a post is rendered, and
+only for the posts that reach an output, so a large blog costs little to load.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from feeds.cache import BuildCache
+from feeds.config import ContentOptions, Site
+from feeds.content.fields import DEFAULT_OPTIONS, duplicate_slugs, pick, post_from_metadata
+from feeds.content.files import FoundFile, find_posts
+from feeds.content.model import LoadedPosts, Post, newest_first
+from feeds.content.source import read_source
+from feeds.errors import ContentError, ContentErrors
+from feeds.workers import bulk_allocation, process_pool
+
+SECTION_FILES = {"_index"}
+
+
+LISTING_FILES = {"index"}
+
+
+def load_posts(
+    content_dir: Path,
+    tz: tzinfo,
+    options: ContentOptions = DEFAULT_OPTIONS,
+    *,
+    keep_going: bool = False,
+    cache: BuildCache | None = None,
+    workers: int = 1,
+    found: Sequence[FoundFile] | None = None,
+) -> LoadedPosts:
+    """Read every post below ``content_dir``. Every problem is collected, then raised together
+    as ``ContentErrors`` — unless ``keep_going``, when the bad posts are left out and their
+    problems travel in ``LoadedPosts.errors``. Files the ``cache`` knows unchanged are not read;
+    the rest are parsed in ``workers`` processes when there are enough of them."""
+    if not content_dir.is_dir():
+        raise ContentErrors([ContentError(content_dir, None, "content folder not found")])
+    with bulk_allocation():
+        return _load(content_dir, tz, options, keep_going, cache, workers, found)
+
+
+def _load(
+    content_dir: Path,
+    tz: tzinfo,
+    options: ContentOptions,
+    keep_going: bool,
+    cache: BuildCache | None,
+    workers: int,
+    found: Sequence[FoundFile] | None,
+) -> LoadedPosts:
+    if found is None:
+        found = find_posts(content_dir, options)
+    results: dict[str, FileResult] = {}
+    todo = []
+    for item in found:
+        result = cached_result(cache, item)
+        if result is None:
+            todo.append(item)
+        else:
+            results[item.relative] = result
+    crowded = folders_with_several(found)
+    parsed = parse_files(todo, tz, options, crowded, workers)
+    for item, (record, digest, errors) in zip(todo, parsed, strict=True):
+        if errors:
+            results[item.relative] = FileResult(source=item.path, errors=errors)
+            continue
+        results[item.relative] = FileResult.from_record(record, digest, item.path)
+        if cache is not None:
+            cache.remember(item, digest, record)
+    if cache is not None:
+        cache.forget_missing(found)
+    return assemble([results[item.relative] for item in found], keep_going)
+
+
+def cached_result(cache: BuildCache | None, item: FoundFile) -> FileResult | None:
+    """What the cache knows of an unchanged file; None to parse it again, also when its
+    record does not have the shape this release writes."""
+    known = cache.lookup(item) if cache is not None else None
+    if known is None:
+        return None
+    try:
+        return FileResult.from_record(*known, source=item.path)
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None
+
+
+def assemble(results: Sequence[FileResult], keep_going: bool) -> LoadedPosts:
+    posts = [result.post for result in results if result.post is not None]
+    errors = [ContentError(*error) for result in results for error in result.errors]
+    warnings = [warning for result in results for warning in result.warnings]
+    skipped = [result.source for result in results if result.skipped]
+    duplicates = duplicate_slugs(posts)
+    if duplicates and keep_going:
+        clashing = {Path(error.path) for error in duplicates}
+        posts = [post for post in posts if post.source not in clashing]
+    errors.extend(duplicates)
+    if errors and not keep_going:
+        raise ContentErrors(errors)
+    return LoadedPosts(
+        posts=tuple(newest_first(posts)),
+        warnings=tuple(warnings),
+        skipped=tuple(skipped),
+        errors=tuple(sorted(errors, key=str)),
+    )
+
+
+def load_site_posts(
+    site: Site,
+    *,
+    keep_going: bool = False,
+    cache: BuildCache | None = None,
+    workers: int = 1,
+    found: Sequence[FoundFile] | None = None,
+) -> LoadedPosts:
+    return load_posts(
+        site.content_dir,
+        site.tz,
+        site.content,
+        keep_going=keep_going,
+        cache=cache,
+        workers=workers,
+        found=found,
+    )
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What one file gave: a post, or a section page skipped, or errors; plain data, so it
+    crosses process boundaries and goes into the cache as JSON."""
+
+    source: Path
+    post: Post | None = None
+    skipped: bool = False
+    warnings: tuple[str, ...] = ()
+    errors: tuple[tuple[str, str | None, str], ...] = ()
+    digest: str = ""
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "skipped": self.skipped,
+            "warnings": list(self.warnings),
+            "post": post_to_record(self.post) if self.post else None,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], digest: str, source: Path) -> FileResult:
+        post = record.get("post")
+        return cls(
+            source=source,
+            post=post_from_record(post, digest, source) if post else None,
+            skipped=bool(record.get("skipped")),
+            warnings=tuple(record.get("warnings", ())),
+            digest=digest,
+        )
+
+
+def post_to_record(post: Post) -> dict[str, Any]:
+    return {
+        "slug": post.slug,
+        "title": post.title,
+        "date": post.date.isoformat(),
+        "description": post.description,
+        "updated": post.updated.isoformat() if post.updated else None,
+        "top": post.top,
+        "draft": post.draft,
+        "image": post.image,
+        "tags": list(post.tags),
+        "pinned_id": post.pinned_id,
+    }
+
+
+def post_from_record(record: dict[str, Any], digest: str, source: Path) -> Post:
+    return Post(
+        source=source,
+        slug=record["slug"],
+        title=record["title"],
+        date=datetime.fromisoformat(record["date"]),
+        description=record["description"],
+        updated=datetime.fromisoformat(record["updated"]) if record["updated"] else None,
+        top=record["top"],
+        draft=record["draft"],
+        image=record["image"],
+        tags=tuple(record["tags"]),
+        pinned_id=record["pinned_id"],
+        source_digest=digest,
+    )
+
+
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_FROM = 1000
+
+
+# What a worker sends back for one file: plain data (the cache record, the content hash, the
+# problems), which crosses the process boundary several times faster than objects would.
+Parsed = tuple[dict[str, Any], str, tuple[tuple[str, str | None, str], ...]]
+
+
+def parse_files(
+    items: Sequence[FoundFile],
+    tz: tzinfo,
+    options: ContentOptions,
+    crowded: frozenset[str],
+    workers: int,
+) -> list[Parsed]:
+    if workers <= 1 or len(items) < PARALLEL_FROM:
+        return parse_chunk(items, tz, options, crowded)
+    size = -(-len(items) // (workers * 16))
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    with process_pool(workers) as pool:
+        parts = pool.map(
+            parse_chunk, chunks, *[[value] * len(chunks) for value in (tz, options, crowded)]
+        )
+        return [result for part in parts for result in part]
+
+
+def parse_chunk(
+    items: Sequence[FoundFile], tz: tzinfo, options: ContentOptions, crowded: frozenset[str]
+) -> list[Parsed]:
+    with bulk_allocation():
+        return [parse_file(item, tz, options, crowded) for item in items]
+
+
+def parse_file(
+    item: FoundFile, tz: tzinfo, options: ContentOptions, crowded: frozenset[str]
+) -> Parsed:
+    path = item.path
+    try:
+        source = read_source(path)
+        if is_section(item, source.metadata, options, crowded):
+            return FileResult(source=path, skipped=True).record(), source.digest, ()
+        post, warnings = post_from_metadata(path, source.metadata, None, tz, options)
+    except ContentErrors as bad:
+        return {}, "", tuple((error.path, error.field, error.reason) for error in bad.errors)
+    result = FileResult(source=path, post=post, warnings=(*source.warnings, *warnings))
+    return result.record(), source.digest, ()
+
+
+def folders_with_several(found: Sequence[FoundFile]) -> frozenset[str]:
+    """Folders (relative, '' for the top) holding more than one post file at any depth."""
+    counts: dict[str, int] = defaultdict(int)
+    for item in found:
+        parts = item.relative.split("/")[:-1]
+        for depth in range(len(parts) + 1):
+            counts["/".join(parts[:depth])] += 1
+    return frozenset(folder for folder, count in counts.items() if count > 1)
+
+
+def is_section(
+    item: FoundFile, meta: dict[str, Any], options: ContentOptions, crowded: frozenset[str]
+) -> bool:
+    """Hugo's ``_index.md``, and an ``index.md`` without a date above other posts (a listing,
+    rather than a page bundle's own post), are pages about posts, not posts."""
+    stem = item.path.stem.lower()
+    if stem in SECTION_FILES:
+        return True
+    if stem not in LISTING_FILES or pick(meta, options.names("date"))[1] is not None:
+        return False
+    folder = item.relative.rpartition("/")[0]
+    return folder in crowded

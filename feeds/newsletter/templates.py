@@ -1,0 +1,69 @@
+"""The newsletter's Jinja2 templates: loaded from a folder, rendered with one-line errors.
+The only module that imports jinja2."""
+
+from __future__ import annotations
+
+import textwrap
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from feeds.errors import ConfigError
+
+TEXT_WIDTH = 72
+
+
+@dataclass(frozen=True)
+class Templates:
+    html: jinja2.Template
+    text: jinja2.Template
+    css: str
+
+
+def load_templates(folder: Path) -> Templates:
+    """The three templates from ``folder``; a missing or broken one is a one-line ConfigError."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["wrap"] = wrap
+    try:
+        html = environment.get_template("newsletter.html")
+        text = environment.get_template("newsletter.txt")
+        css = (folder / "newsletter.css").read_text(encoding="utf-8")
+    except jinja2.TemplateNotFound as missing:
+        raise ConfigError(folder / str(missing.name), [("template", "not found")]) from None
+    except jinja2.TemplateSyntaxError as error:
+        where = error.filename or str(folder / str(error.name))
+        raise ConfigError(
+            where, [(f"line {error.lineno}", error.message or "syntax error")]
+        ) from None
+    except FileNotFoundError:
+        raise ConfigError(folder / "newsletter.css", [("template", "not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(folder, [("templates", f"cannot be read: {error}")]) from None
+    return Templates(html=html, text=text, css=css)
+
+
+def render_template(template: jinja2.Template, context: dict[str, Any]) -> str:
+    try:
+        return template.render(context)
+    except jinja2.TemplateError as error:
+        filename = template.filename or template.name or "template"
+        raise ConfigError(filename, [(template_line(error, filename), str(error))]) from None
+
+
+def template_line(error: Exception, filename: str) -> str:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    return f"line {frames[-1].lineno}" if frames else "render"
+
+
+def wrap(text: str, width: int = TEXT_WIDTH) -> str:
+    return textwrap.fill(str(text), width=width, break_long_words=False, break_on_hyphens=False)
