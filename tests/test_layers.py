@@ -1,5 +1,6 @@
-"""The flow runs one way: settings and posts → render → feeds → build → CLI. A module that
-reaches back up the flow, or a library leaking out of the one module that owns it, fails here."""
+"""The flow runs one way: settings → content → feed / newsletter → delivery → pipeline → CLI.
+A module that reaches back up the flow, or a library leaking out of the one module that owns
+it, fails here."""
 
 from __future__ import annotations
 
@@ -10,60 +11,45 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "feeds"
 
-# For each module: what it must never import (project modules and third-party libraries).
-FORBIDDEN = {
-    "errors": {"feeds", "feedgen", "jinja2", "premailer", "markdown"},
-    "config": {
-        "feeds.posts",
-        "feeds.render",
-        "feeds.feed",
-        "feeds.build",
-        "feeds.output",
-        "feeds.cli",
-    },
-    "posts": {
-        "feeds.render",
-        "feeds.feed",
-        "feeds.build",
-        "feeds.cli",
-        "feedgen",
-        "jinja2",
-        "premailer",
-        "markdown",
-    },
-    "render": {"feeds.feed", "feeds.build", "feeds.cli", "feedgen", "jinja2", "premailer"},
-    "feed": {"feeds.build", "feeds.cli", "jinja2", "premailer", "markdown"},
-    "build": {"feeds.cli", "feedgen", "jinja2", "premailer"},
-    "output": {"feeds.posts", "feeds.render", "feeds.feed", "feeds.build", "feeds.cli"},
-    "newsletter": {
-        "feeds.feed",
-        "feeds.build",
-        "feeds.message",
-        "feeds.send",
-        "feeds.cli",
-        "feedgen",
-    },
-    "message": {"feeds.send", "feeds.smtp", "feeds.journal", "feeds.cli", "premailer", "jinja2"},
-    "newsletter_build": {"feeds.send", "feeds.smtp", "feeds.journal", "feeds.cli"},
-    "subscribers": {"feeds.send", "feeds.smtp", "feeds.journal", "feeds.cli"},
-    "journal": {"feeds.send", "feeds.smtp", "feeds.cli", "feeds.posts", "feeds.newsletter"},
-    "smtp": {"feeds.send", "feeds.journal", "feeds.cli", "feeds.posts", "feeds.newsletter"},
-    "send": {"feeds.cli", "feedgen"},
-    "source": {"feeds.posts", "feeds.render", "feeds.feed", "feeds.build", "feeds.cli", "markdown"},
-    "sanitize": {"feeds.posts", "feeds.render", "feeds.feed", "feeds.build", "feeds.cli"},
-    "templatetags": {"feeds.posts", "feeds.render", "feeds.feed", "feeds.build", "feeds.cli"},
+# Each part of the package and its layer: a module may import only from its own part or from
+# a lower layer. feed/ and newsletter/ share a layer and must not import each other.
+LAYERS = {
+    "feeds.errors": 0,
+    "feeds.checks": 1,
+    "feeds.config": 2,
+    "feeds.cache": 2,
+    "feeds.output": 2,
+    "feeds.workers": 2,
+    "feeds.content": 3,
+    "feeds.feed": 4,
+    "feeds.newsletter": 4,
+    "feeds.delivery": 5,
+    "feeds.pipeline": 6,
+    "feeds.cli": 7,
+    "feeds.__main__": 8,
 }
+# Each library and the one module allowed to import it.
 OWNERS = {
-    "feedgen": "feed",
-    "premailer": "newsletter",
-    "nh3": "sanitize",
-    "jinja2": "newsletter",
-    "markdown": "render",
-    "sqlite3": "journal",
-    "frontmatter": "source",
-    "yaml": "source",
-    "smtplib": "smtp",
+    "feedgen": "feeds.feed.xml",
+    "premailer": "feeds.newsletter.inline",
+    "jinja2": "feeds.newsletter.templates",
+    "nh3": "feeds.content.sanitize",
+    "markdown": "feeds.content.markdown_engine",
+    "sqlite3": "feeds.delivery.journal",
+    "smtplib": "feeds.delivery.smtp",
+    "frontmatter": "feeds.content.source",
+    "yaml": "feeds.content.source",
+    "argparse": "feeds.cli",
 }
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
 
 
 def imports_of(module: Path) -> set[str]:
@@ -77,28 +63,51 @@ def imports_of(module: Path) -> set[str]:
     return found
 
 
+def part_of(name: str) -> str | None:
+    """The entry of LAYERS that ``name`` belongs to, or None for ``feeds`` itself."""
+    return next((part for part in LAYERS if name == part or name.startswith(part + ".")), None)
+
+
 def reaches(imported: set[str], target: str) -> bool:
     return any(name == target or name.startswith(target + ".") for name in imported)
 
 
-@pytest.mark.parametrize("module", sorted(FORBIDDEN))
-def test_no_module_reaches_back_up_the_flow(module: str) -> None:
-    imported = imports_of(PACKAGE / f"{module}.py")
-    if module == "errors":
-        assert not any(reaches(imported, target) for target in FORBIDDEN[module])
-        return
-    assert sorted(t for t in FORBIDDEN[module] if reaches(imported, t)) == []
+def test_every_module_has_a_layer() -> None:
+    assert [name for name in modules() if name != "feeds" and part_of(name) is None] == []
 
 
-def test_each_library_has_one_owner() -> None:
-    for path in sorted(PACKAGE.glob("*.py")):
-        imported = imports_of(path)
-        for library, owner in OWNERS.items():
-            if reaches(imported, library):
-                assert path.stem == owner, f"{path.name} imports {library}; only {owner}.py may"
+def wrong_imports(name: str, imported: set[str]) -> list[str]:
+    """What ``name`` imports from its own layer (other than its own part) or above."""
+    own = part_of(name)
+    assert own is not None
+    wrong = []
+    for item in sorted(imported):
+        target = part_of(item)
+        if target is not None and target != own and LAYERS[target] >= LAYERS[own]:
+            wrong.append(item)
+    return wrong
 
 
-def test_nothing_imports_the_cli() -> None:
-    for path in sorted(PACKAGE.glob("*.py")):
-        if path.stem != "cli":
-            assert not reaches(imports_of(path), "feeds.cli"), path.name
+@pytest.mark.parametrize("name", sorted(set(modules()) - {"feeds"}))
+def test_no_module_reaches_up_or_across_the_flow(name: str) -> None:
+    assert wrong_imports(name, imports_of(modules()[name])) == []
+
+
+def test_the_package_itself_holds_only_the_version() -> None:
+    assert not any(item.startswith("feeds.") for item in imports_of(modules()["feeds"]))
+
+
+@pytest.mark.parametrize("library", sorted(OWNERS))
+def test_each_library_has_one_owner(library: str) -> None:
+    users = [name for name, path in modules().items() if reaches(imports_of(path), library)]
+    assert users == [OWNERS[library]]
+
+
+def test_the_layer_check_catches_upward_and_sideways_imports() -> None:
+    imported = {"feeds.feed.build", "feeds.feed.build.build_feeds", "feeds.config"}
+    assert wrong_imports("feeds.content.render", imported) == [
+        "feeds.feed.build",
+        "feeds.feed.build.build_feeds",
+    ]
+    assert wrong_imports("feeds.newsletter.issue", {"feeds.feed.model"}) == ["feeds.feed.model"]
+    assert wrong_imports("feeds.content.render", {"feeds.content.model"}) == []
