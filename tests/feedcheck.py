@@ -193,7 +193,7 @@ def _atom_common(element: Any, where: str) -> list[str]:
     if element_id and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", element_id):
         problems.append(f"{where}: id {element_id!r} is not an IRI")
     problems += rfc3339_problem(element.findtext(f"{{{ATOM}}}updated"), f"{where} updated")
-    seen = Counter()
+    seen: Counter[tuple[str | None, str | None]] = Counter()
     for link in element.findall(f"{{{ATOM}}}link"):
         if not is_absolute(link.get("href") or ""):
             problems.append(f"{where}: link href {link.get('href')!r} is not absolute")

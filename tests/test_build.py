@@ -11,15 +11,9 @@ from feeds import cli
 from feeds.errors import OutputError
 from feeds.output import safe_relative, write_outputs
 
+from .cli import run_cli
 from .conftest import NOW, Blog
 from .golden import GOLDEN, sample_feed_files
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = cli.main(args, now=NOW)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -47,7 +41,7 @@ def test_sample_feeds_match_the_golden_files() -> None:
 def test_build_writes_every_feed_and_says_so(
     sample_blog: Blog, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(sample_blog.args(), capsys)
+    code, out, err = run_cli(sample_blog.args(), capsys)
     assert code == 0, err
     assert out == (
         f"14 posts read, 12 published (1 draft, 1 future left out); 45 feeds: 45 written, "
@@ -59,13 +53,13 @@ def test_build_writes_every_feed_and_says_so(
 def test_rebuild_is_byte_identical_and_touches_nothing(
     sample_blog: Blog, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(sample_blog.args(), capsys)[0] == 0
+    assert run_cli(sample_blog.args(), capsys)[0] == 0
     before = snapshot(sample_blog.public)
-    code, out, _ = run(sample_blog.args("build", "--no-cache"), capsys)
+    code, out, _ = run_cli(sample_blog.args("build", "--no-cache"), capsys)
     assert code == 0
     assert "0 written, 45 unchanged" in out
     assert snapshot(sample_blog.public) == before
-    code, out, _ = run(sample_blog.args(), capsys)
+    code, out, _ = run_cli(sample_blog.args(), capsys)
     assert code == 0
     assert out == (
         f"nothing changed since the last build: 14 posts, 45 feeds left as they are in "
@@ -77,7 +71,7 @@ def test_rebuild_is_byte_identical_and_touches_nothing(
 def test_a_later_clock_does_not_change_the_feeds(
     sample_blog: Blog, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(sample_blog.args(), capsys)[0] == 0
+    assert run_cli(sample_blog.args(), capsys)[0] == 0
     before = snapshot(sample_blog.public)
     assert cli.main(sample_blog.args(), now=NOW.replace(year=2027)) == 0
     assert snapshot(sample_blog.public) == before
@@ -92,7 +86,7 @@ def test_the_future_post_appears_once_its_date_has_passed(
 
 
 def test_drafts_and_future_flags(sample_blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(sample_blog.args("build", "--drafts", "--future"), capsys)
+    code, out, _ = run_cli(sample_blog.args("build", "--drafts", "--future"), capsys)
     assert code == 0
     assert "14 posts read, 14 published;" in out
     rss = (sample_blog.public / "rss.xml").read_text(encoding="utf-8")
@@ -102,14 +96,14 @@ def test_drafts_and_future_flags(sample_blog: Blog, capsys: pytest.CaptureFixtur
 def test_a_failed_build_leaves_the_previous_outputs_untouched(
     sample_blog: Blog, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(sample_blog.args(), capsys)[0] == 0
+    assert run_cli(sample_blog.args(), capsys)[0] == 0
     before = snapshot(sample_blog.public)
     good = sample_blog.post(
         "2026-11-01-new.md", "---\ntitle: New\ndate: 2026-11-01\ntags: [Fresh]\n---\nx\n"
     )
     bad = sample_blog.post("bad.md", "---\ntitle: Bad\ndate: someday\n---\nx\n")
     empty = sample_blog.raw("empty.md", b"")
-    code, out, err = run(sample_blog.args(), capsys)
+    code, out, err = run_cli(sample_blog.args(), capsys)
     assert code == 2
     assert out == ""
     assert err.splitlines() == [
@@ -123,7 +117,7 @@ def test_a_failed_build_leaves_the_previous_outputs_untouched(
 def test_check_reports_and_writes_nothing(
     sample_blog: Blog, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(sample_blog.args("check"), capsys)
+    code, out, _ = run_cli(sample_blog.args("check"), capsys)
     assert code == 0
     assert (
         out
@@ -131,7 +125,7 @@ def test_check_reports_and_writes_nothing(
     )
     assert not sample_blog.public.exists()
     sample_blog.post("dup.md", "---\ntitle: Dup\ndate: 2021-01-01\nslug: json-feed\n---\nx\n")
-    code, _, err = run(sample_blog.args("check"), capsys)
+    code, _, err = run_cli(sample_blog.args("check"), capsys)
     assert code == 2
     assert "slug: is also the slug of" in err
     assert not sample_blog.public.exists()
@@ -141,14 +135,14 @@ def test_strict_turns_warnings_into_a_failure(
     blog: Blog, capsys: pytest.CaptureFixture[str]
 ) -> None:
     blog.post("p.md", "---\ntitle: T\ndate: 2021-01-01\n---\nbell \x07\n")
-    code, _, err = run(blog.args("build", "--strict"), capsys)
+    code, _, err = run_cli(blog.args("build", "--strict"), capsys)
     assert code == 2
     assert err.splitlines() == [
         f"warning: {blog.content / 'p.md'}: removed 1 character(s) that XML forbids (first: U+0007 on line 5)",
         "error: 1 warning(s) and --strict is on",
     ]
     assert not blog.public.exists()
-    assert run(blog.args("build"), capsys)[0] == 0
+    assert run_cli(blog.args("build"), capsys)[0] == 0
 
 
 def test_content_and_out_overrides(
@@ -160,7 +154,7 @@ def test_content_and_out_overrides(
         "---\ntitle: Elsewhere\ndate: 2021-01-01\n---\nx\n", encoding="utf-8"
     )
     out_dir = tmp_path / "dist" / "feeds"
-    code, _, _ = run(blog.args("build", "--content", str(other), "--out", str(out_dir)), capsys)
+    code, _, _ = run_cli(blog.args("build", "--content", str(other), "--out", str(out_dir)), capsys)
     assert code == 0
     assert "Elsewhere" in (out_dir / "atom.xml").read_text(encoding="utf-8")
     assert not blog.public.exists()
@@ -170,7 +164,7 @@ def test_no_published_posts_is_an_error_not_an_empty_feed(
     blog: Blog, capsys: pytest.CaptureFixture[str]
 ) -> None:
     blog.post("d.md", "---\ntitle: T\ndate: 2021-01-01\ndraft: true\n---\nx\n")
-    code, _, err = run(blog.args(), capsys)
+    code, _, err = run_cli(blog.args(), capsys)
     assert code == 2
     assert err == (
         f"error: {blog.content}: no published posts (drafts and future posts are left out "
@@ -179,7 +173,7 @@ def test_no_published_posts_is_an_error_not_an_empty_feed(
 
 
 def test_config_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["build", "--config", str(tmp_path / "missing.toml")], capsys)
+    code, _, err = run_cli(["build", "--config", str(tmp_path / "missing.toml")], capsys)
     assert code == 2
     assert err == f"error: {tmp_path / 'missing.toml'}: file: not found (pass --config FILE)\n"
 
@@ -189,7 +183,7 @@ def test_an_unwritable_output_is_a_world_failure(
 ) -> None:
     blog.post("p.md", "---\ntitle: T\ndate: 2021-01-01\n---\nx\n")
     blog.public.write_text("a file where the folder should be")
-    code, _, err = run(blog.args(), capsys)
+    code, _, err = run_cli(blog.args(), capsys)
     assert code == 1
     assert err.startswith(f"error: cannot write {blog.public / 'atom.xml'}: ")
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from feeds import cli
 from feeds.config import load_site
 from feeds.content import loader, render
 from feeds.content.loader import load_site_posts
 from feeds.feed.build import build_feeds
 
+from .cli import run_cli
 from .conftest import NOW, ROOT, Blog
 
 
@@ -25,14 +25,15 @@ def outputs(folder: Path) -> dict[str, bytes]:
     }
 
 
-def build(blog: Blog, capsys: pytest.CaptureFixture[str], *extra: str, now=NOW) -> str:  # type: ignore[no-untyped-def]
-    code = cli.main(blog.args("build", *extra), now=now)
-    out, err = capsys.readouterr()
+def build(blog: Blog, capsys: pytest.CaptureFixture[str], *extra: str, now: datetime = NOW) -> str:
+    code, out, err = run_cli(blog.args("build", *extra), capsys, now)
     assert code == 0, err
     return out
 
 
-def clean_build(blog: Blog, capsys: pytest.CaptureFixture[str], now=NOW) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+def clean_build(
+    blog: Blog, capsys: pytest.CaptureFixture[str], now: datetime = NOW
+) -> dict[str, bytes]:
     folder = blog.root / "clean"
     build(blog, capsys, "--no-cache", "--out", str(folder), now=now)
     return outputs(folder)

@@ -16,7 +16,7 @@ import pytest
 
 from feeds.config import load_site
 from feeds.content.loader import load_posts
-from feeds.content.model import published
+from feeds.content.model import Post, published
 from feeds.feed.build import build_feeds
 
 from .conftest import NOW, Blog
@@ -32,7 +32,7 @@ def sample_files() -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def sample_posts() -> list:
+def sample_posts() -> list[Post]:
     site = load_site(SAMPLE / "feeds.toml")
     return published(load_posts(site.content_dir, site.tz).posts, NOW)
 
@@ -54,7 +54,7 @@ def test_every_sample_feed_passes_the_validator_rules(sample_files: dict[str, by
     "name", ["rss.xml", "atom.xml", "tags/feeds/rss.xml", "tags/devrel/atom.xml"]
 )
 def test_feedparser_reads_them_cleanly(
-    sample_files: dict[str, bytes], sample_posts: list, name: str
+    sample_files: dict[str, bytes], sample_posts: list[Post], name: str
 ) -> None:
     parsed = feedparser.parse(sample_files[name])
     assert not parsed.bozo, parsed.get("bozo_exception")
@@ -71,7 +71,7 @@ def test_feedparser_reads_them_cleanly(
 
 
 def test_the_feeds_items_are_newest_first_not_prepended(
-    sample_files: dict[str, bytes], sample_posts: list
+    sample_files: dict[str, bytes], sample_posts: list[Post]
 ) -> None:
     titles = [e.title for e in feedparser.parse(sample_files["atom.xml"]).entries]
     assert titles[0] == "Scheduled Newsletters, Sent Exactly Once"
@@ -82,19 +82,22 @@ def test_feed_dates_come_from_posts_never_the_clock(sample_files: dict[str, byte
     atom = lxml.etree.fromstring(sample_files["atom.xml"])
     assert atom.findtext(f"{{{ATOM}}}updated") == "2025-10-01T06:00:00+00:00"
     entries = atom.findall(f"{{{ATOM}}}entry")
-    updated = {
-        e.findtext(f"{{{ATOM}}}id").split(":")[-1]: e.findtext(f"{{{ATOM}}}updated")
-        for e in entries
-    }
+    updated: dict[str, str | None] = {}
+    for e in entries:
+        entry_id = e.findtext(f"{{{ATOM}}}id")
+        assert entry_id is not None
+        updated[entry_id.split(":")[-1]] = e.findtext(f"{{{ATOM}}}updated")
     assert updated["tag-uris"] == "2023-03-01T10:00:00+01:00"  # its `updated` field
     assert updated["atom-vs-rss"] == "2022-01-20T00:00:00+01:00"  # its date, Berlin midnight
     rss = lxml.etree.fromstring(sample_files["rss.xml"]).find("channel")
+    assert rss is not None
     assert rss.findtext("lastBuildDate") == "Wed, 01 Oct 2025 06:00:00 +0000"
     assert rss.findtext("pubDate") == "Wed, 01 Oct 2025 06:00:00 +0000"
 
 
 def test_rss_channel_link_is_the_site_not_the_feed(sample_files: dict[str, bytes]) -> None:
     channel = lxml.etree.fromstring(sample_files["tags/email/rss.xml"]).find("channel")
+    assert channel is not None
     assert channel.findtext("link") == "https://blog.example.com/"
     (self_link,) = channel.findall(f"{{{ATOM}}}link")
     assert self_link.get("href") == "https://blog.example.com/tags/email/rss.xml"
@@ -162,7 +165,10 @@ def test_rss_dates_are_english_and_the_locale_is_left_alone(sample_files: dict[s
     files = build_feeds(site, load_posts(site.content_dir, site.tz), NOW).files
     assert locale.setlocale(locale.LC_ALL) == before
     channel = lxml.etree.fromstring(files["rss.xml"]).find("channel")
-    assert [i.findtext("pubDate")[:3] for i in channel.findall("item")][:3] == ["Wed", "Tue", "Thu"]
+    assert channel is not None
+    dates = [i.findtext("pubDate") for i in channel.findall("item")][:3]
+    assert all(date is not None for date in dates)
+    assert [date[:3] for date in dates if date is not None] == ["Wed", "Tue", "Thu"]
 
 
 def test_a_post_with_control_characters_still_gives_feeds_that_parse(blog: Blog) -> None:

@@ -17,7 +17,7 @@ import pytest
 from feeds import cli
 from feeds.config import load_config
 from feeds.content.loader import load_posts
-from feeds.content.model import published
+from feeds.content.model import Post, published
 from feeds.errors import ConfigError
 from feeds.newsletter.build import build_newsletter
 from feeds.newsletter.inline import inline_css
@@ -26,6 +26,7 @@ from feeds.newsletter.message import build_message
 from feeds.newsletter.selection import Selection, select_posts
 from feeds.newsletter.templates import load_templates
 
+from .cli import run_cli
 from .conftest import NOW, ROOT, Blog
 from .feedcheck import is_absolute
 from .golden import GOLDEN, NEWSLETTERS, sample_newsletter_files
@@ -34,7 +35,7 @@ TEMPLATES = ROOT / "templates"
 
 
 @pytest.fixture(scope="module")
-def sample_posts() -> list:
+def sample_posts() -> list[Post]:
     config = load_config(ROOT / "feeds.toml")
     return published(load_posts(config.site.content_dir, config.site.tz).posts, NOW)
 
@@ -51,11 +52,11 @@ def html_tree(data: bytes) -> lxml.html.HtmlElement:
 # Choosing the posts
 
 
-def slugs(posts: list) -> list[str]:
+def slugs(posts: list[Post]) -> list[str]:
     return [post.slug for post in posts]
 
 
-def test_latest_is_the_default_and_takes_n(sample_posts: list) -> None:
+def test_latest_is_the_default_and_takes_n(sample_posts: list[Post]) -> None:
     assert slugs(select_posts(sample_posts, Selection(), 5)) == slugs(sample_posts[:5])
     assert slugs(select_posts(sample_posts, Selection(latest=2), 5)) == [
         "scheduled-newsletters",
@@ -63,7 +64,7 @@ def test_latest_is_the_default_and_takes_n(sample_posts: list) -> None:
     ]
 
 
-def test_top_posts_newest_first(sample_posts: list) -> None:
+def test_top_posts_newest_first(sample_posts: list[Post]) -> None:
     assert slugs(select_posts(sample_posts, Selection(top=0), 5)) == [
         "field-guide-to-feed-readers",
         "newsletter-basics",
@@ -73,7 +74,7 @@ def test_top_posts_newest_first(sample_posts: list) -> None:
     assert slugs(select_posts(sample_posts, Selection(top=1), 5)) == ["field-guide-to-feed-readers"]
 
 
-def test_since_takes_everything_after_the_moment(sample_posts: list) -> None:
+def test_since_takes_everything_after_the_moment(sample_posts: list[Post]) -> None:
     since = datetime(2024, 9, 19, tzinfo=UTC)
     assert slugs(select_posts(sample_posts, Selection(since=since), 5)) == [
         "scheduled-newsletters",
@@ -81,7 +82,7 @@ def test_since_takes_everything_after_the_moment(sample_posts: list) -> None:
     ]
 
 
-def test_tag_combines_with_each_mode(sample_posts: list) -> None:
+def test_tag_combines_with_each_mode(sample_posts: list[Post]) -> None:
     assert slugs(select_posts(sample_posts, Selection(tag="email"), 5)) == [
         "scheduled-newsletters",
         "email-dark-mode",
@@ -97,15 +98,8 @@ def test_tag_combines_with_each_mode(sample_posts: list) -> None:
     assert select_posts(sample_posts, Selection(tag="Nothing"), 5) == []
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = cli.main(args, now=NOW)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
-
-
 def test_cli_writes_the_three_files(sample_blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(sample_blog.args("newsletter"), capsys)
+    code, out, err = run_cli(sample_blog.args("newsletter"), capsys)
     assert code == 0, err
     folder = sample_blog.public / "newsletter"
     assert sorted(p.name for p in folder.iterdir()) == [
@@ -128,7 +122,7 @@ def test_cli_writes_the_three_files(sample_blog: Blog, capsys: pytest.CaptureFix
 def test_cli_selection_modes(
     sample_blog: Blog, capsys: pytest.CaptureFixture[str], extra: list[str], stem: str
 ) -> None:
-    code, _, err = run(sample_blog.args("newsletter", *extra), capsys)
+    code, _, err = run_cli(sample_blog.args("newsletter", *extra), capsys)
     assert code == 0, err
     assert (sample_blog.public / "newsletter" / f"{stem}.eml").is_file()
 
@@ -136,7 +130,7 @@ def test_cli_selection_modes(
 def test_an_empty_selection_is_not_an_email(
     sample_blog: Blog, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(sample_blog.args("newsletter", "--since", "2026-01-01"), capsys)
+    code, out, _ = run_cli(sample_blog.args("newsletter", "--since", "2026-01-01"), capsys)
     assert code == 0
     assert out == (
         "nothing to send: no posts published after 2026-01-01T00:00:00+01:00; no newsletter written\n"
@@ -147,7 +141,7 @@ def test_an_empty_selection_is_not_an_email(
 def test_bad_since_and_count_are_usage_errors(
     sample_blog: Blog, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(sample_blog.args("newsletter", "--since", "soon"), capsys)
+    code, _, err = run_cli(sample_blog.args("newsletter", "--since", "soon"), capsys)
     assert code == 2
     assert (
         err
@@ -258,6 +252,7 @@ def test_eml_parses_back_into_both_parts(sample: dict[str, bytes]) -> None:
     assert message["From"] == "Ada at Field Notes <newsletter@blog.example.com>"
     plain = message.get_body(("plain",))
     html = message.get_body(("html",))
+    assert plain is not None and html is not None
     # RFC 2045: quoted-printable lines stay within 76 characters; RFC 5322: no line over 998.
     head, _, body = sample["eml"].partition(b"\r\n\r\n")
     assert max(len(line) for line in body.split(b"\r\n")) <= 76
@@ -355,7 +350,7 @@ def test_missing_template_names_it(
     blog.post("p.md", "---\ntitle: T\ndate: 2021-01-01\n---\nx\n")
     empty = tmp_path / "mine"
     empty.mkdir()
-    code, _, err = run(blog.args("newsletter", "--templates", str(empty)), capsys)
+    code, _, err = run_cli(blog.args("newsletter", "--templates", str(empty)), capsys)
     assert code == 2
     assert err == f"error: {empty / 'newsletter.html'}: template: not found\n"
 
@@ -374,7 +369,7 @@ def test_broken_template_names_file_and_line(
     mine = tmp_path / "mine"
     shutil.copytree(TEMPLATES, mine)
     (mine / "newsletter.html").write_text(broken, encoding="utf-8")
-    code, _, err = run(blog.args("newsletter", "--templates", str(mine)), capsys)
+    code, _, err = run_cli(blog.args("newsletter", "--templates", str(mine)), capsys)
     assert code == 2
     assert err == f"error: {mine / 'newsletter.html'}: {message}\n"
 
@@ -391,7 +386,7 @@ def test_size_warning_names_the_posts_that_pushed_it_over(
             f"p{day}.md",
             f"---\ntitle: Post {day}\ndate: 2021-01-0{day}\n---\n" + f"\n\n{paragraph}" * 40,
         )
-    code, _, err = run(blog.args("newsletter", "--full"), capsys)
+    code, _, err = run_cli(blog.args("newsletter", "--full"), capsys)
     assert code == 0
     (line,) = err.splitlines()
     size = len((blog.public / "newsletter/2021-01-03-latest.html").read_bytes())
@@ -401,7 +396,7 @@ def test_size_warning_names_the_posts_that_pushed_it_over(
         "Gmail will cut it off; these posts pushed it over: 'Post 1' "
         "(leave out --full, or send fewer)"
     )
-    code, _, err = run(blog.args("newsletter"), capsys)
+    code, _, err = run_cli(blog.args("newsletter"), capsys)
     assert code == 0 and err == ""
 
 

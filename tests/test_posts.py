@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feeds.content.loader import load_posts
-from feeds.content.model import group_by_tag, published
+from feeds.content.model import Post, group_by_tag, published
 from feeds.content.render import read_body
 from feeds.errors import ContentErrors
 
@@ -18,7 +18,7 @@ from .conftest import NOW, Blog
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def load(blog: Blog) -> list:
+def load(blog: Blog) -> list[Post]:
     return list(load_posts(blog.content, BERLIN).posts)
 
 
@@ -100,7 +100,9 @@ def test_date_falls_back_to_the_file_name(blog: Blog) -> None:
         ("[2024, Notes]", ("2024", "Notes")),
     ],
 )
-def test_tags_as_list_string_or_nothing(blog: Blog, written: str, expected: tuple) -> None:
+def test_tags_as_list_string_or_nothing(
+    blog: Blog, written: str, expected: tuple[str, ...]
+) -> None:
     blog.post("p.md", f"---\ntitle: T\ndate: 2021-01-01\ntags: {written}\n---\nx\n")
     (post,) = load(blog)
     assert post.tags == expected
