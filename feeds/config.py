@@ -2,7 +2,8 @@
 
 Each setting is declared once, as a dataclass field with ``setting(...)``: its key in the file,
 its default, its check and its help. Reading, the unknown-key messages, the environment
-overrides of ``[smtp]`` and README's settings table all come from those declarations.
+overrides of ``[smtp]`` and README's settings table (``tests/docs_tables.py``) all come from
+those declarations.
 """
 
 from __future__ import annotations
@@ -466,33 +467,3 @@ def from_environment(raw: str, default: Any) -> Any:
         except ValueError:
             return raw
     return raw
-
-
-def settings_table() -> str:
-    """README's table of every setting, made from the declarations."""
-    rows = ["| setting | default | what it is |", "| --- | --- | --- |"]
-    for section, classes in SECTIONS.items():
-        for cls in classes:
-            for item, declared_setting in declared(cls):
-                rows.append(
-                    f"| `[{section}] {declared_setting.key}` | {default_text(item, declared_setting)} "
-                    f"| {declared_setting.help} |"
-                )
-    return "\n".join(rows) + "\n"
-
-
-def default_text(item: Field[Any], declared_setting: Setting) -> str:
-    if declared_setting.required:
-        return "required"
-    if declared_setting.default_text:
-        return declared_setting.default_text
-    value = item.default
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return f"`{str(value).lower()}`"
-    if isinstance(value, tuple):
-        return "`[" + ", ".join(f'"{part}"' for part in value) + "]`"
-    if isinstance(value, str | Path):
-        return f'`"{value}"`'
-    return f"`{value}`"

@@ -1,4 +1,5 @@
-"""Regenerate the golden files from the sample content: `make golden`, then review the diff."""
+"""Regenerate the golden files from the sample content, and README's settings table from the
+declarations: `make golden`, then review the diff."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from feeds.newsletter.selection import Selection
 from feeds.output import write_outputs
 
 from .conftest import NOW, ROOT
+from .docs_tables import with_table
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 NEWSLETTERS = {"latest": (Selection(), False), "top-full": (Selection(top=0), True)}
@@ -41,6 +43,9 @@ def main() -> None:
         files = sample_newsletter_files(kind)
         write_outputs(GOLDEN / "newsletter", {f"{kind}.{ext}": data for ext, data in files.items()})
     print(f"wrote the golden newsletters ({', '.join(NEWSLETTERS)}) to {GOLDEN / 'newsletter'}")
+    readme = ROOT / "README.md"
+    readme.write_text(with_table(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"wrote the settings table into {readme}")
 
 
 if __name__ == "__main__":

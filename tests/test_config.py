@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.config import load_site
+from feeds.config import load_config, load_site
 from feeds.errors import ConfigError
 
 from .conftest import SITE_TOML
@@ -99,3 +99,83 @@ def test_the_newsletter_folder_cannot_leave_the_output_folder(tmp_path: Path) ->
         f"{path}: newsletter.folder: '../../etc' must stay inside the output folder: "
         "no '/' at the start, no '..'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        (
+            '[smtp]\nport = 70000\nsecurity = "tls"\nretries = -1\nrate = "fast"\nserver = "x"\n',
+            [
+                "smtp.port: 70000 must be a port number (25, 465, 587, …)",
+                "smtp.security: 'tls' must be one of: starttls, ssl, none",
+                "smtp.retries: -1 must be a whole number, 0 or more (0 = all posts)",
+                "smtp.rate: 'fast' must be messages per second, 0 (no limit) or more",
+                "smtp.server: unknown key (expected one of: host, port, rate, retries, "
+                "retry_delay, security, timeout, user)",
+            ],
+        ),
+        (
+            '[smtp]\npassword = "hunter2"\n',
+            ["smtp.password: must not be in a file; set FEEDS_SMTP_PASSWORD instead"],
+        ),
+        (
+            '[delivery]\nlist_address = "nobody"\nunsubscribe_url = "https://x.example/u?{who}"\n'
+            "full = 1\n",
+            [
+                "delivery.list_address: 'nobody' must be an email address like 'jane@example.com'",
+                "delivery.unsubscribe_url: 'https://x.example/u?{who}' may only use {email} and "
+                "{token}",
+                "delivery.full: 1 must be true or false",
+            ],
+        ),
+        (
+            '[newsletter]\nsubject = "{site} {author}"\nlatest = 0\n[newsletter.utm]\nsource = "a b"\n',
+            [
+                "newsletter.subject: '{site} {author}' may only use {site}, {title}, {date}, {count}",
+                "newsletter.latest: 0 must be a whole number, 1 or more",
+                "newsletter.utm.source: 'a b' must be letters, digits, '.', '+', '-' or '_'",
+            ],
+        ),
+        (
+            '[fields]\ndate = 3\nauthor = "by"\n',
+            [
+                "fields.date: 3 must be a frontmatter name or a list of them",
+                "fields.author: unknown field (expected one of: title, date, updated, "
+                "description, top, tags, image, draft, slug, id)",
+            ],
+        ),
+    ],
+)
+def test_each_section_reports_its_bad_keys(
+    tmp_path: Path, section: str, expected: list[str]
+) -> None:
+    path = write(tmp_path, SITE_TOML + "\n" + section)
+    with pytest.raises(ConfigError) as raised:
+        load_site(path)
+    assert raised.value.lines() == [f"{path}: {line}" for line in expected]
+
+
+def test_smtp_settings_come_from_the_environment_too(tmp_path: Path) -> None:
+    path = write(tmp_path, SITE_TOML + '\n[smtp]\nhost = "file.example"\nport = 25\n')
+    env = {"FEEDS_SMTP_PORT": "2525", "FEEDS_SMTP_TIMEOUT": "5", "FEEDS_SMTP_PASSWORD": "pw"}
+    smtp = load_config(path, env).smtp
+    assert (smtp.host, smtp.port, smtp.timeout, smtp.password) == ("file.example", 2525, 5.0, "pw")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path, {"FEEDS_SMTP_PORT": "many"})
+    assert raised.value.lines() == [
+        f"{path}: FEEDS_SMTP_PORT: must be a port number (25, 465, 587, …)"
+    ]
+
+
+def test_defaults_worked_out_from_other_settings(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path, SITE_TOML.replace('description = "A blog for tests."\n', ""))
+    )
+    assert config.site.description == "Test Blog"
+    assert config.newsletter.from_address == "tess@example.com"
+    assert config.newsletter.from_name == "Tess Ter"
+    assert config.newsletter.preheader == "Test Blog"
+    assert config.newsletter.templates_dir == tmp_path / "templates"
+    assert config.delivery.state == tmp_path / ".feeds-state/journal.sqlite3"
+    assert config.delivery.subscribers is None

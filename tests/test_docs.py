@@ -1,14 +1,17 @@
-"""The README keeps up with the command line: every command and every option is documented."""
+"""README keeps up with the code: each command's synopsis lists exactly the options its --help
+shows, each command's purpose is described, and the settings table matches the declarations."""
 
 from __future__ import annotations
 
 import argparse
+import re
 
 import pytest
 
 from feeds.cli import parser
 
 from .conftest import ROOT
+from .docs_tables import readme_block, settings_table
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -18,18 +21,43 @@ def commands() -> dict[str, argparse.ArgumentParser]:
     return dict(action.choices)
 
 
+def help_options(command: argparse.ArgumentParser) -> set[str]:
+    return {
+        option
+        for action in command._actions
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help"
+    }
+
+
+def synopsis(name: str, readme: str = README) -> str:
+    """The lines of README's "Command line" block that describe ``feeds NAME``."""
+    block = readme.split("## Command line", 1)[1].split("```", 2)[1]
+    found = re.search(rf"^feeds {name} .*?(?=^feeds |\Z)", block, re.MULTILINE | re.DOTALL)
+    assert found, f"README's command line block has no 'feeds {name}' synopsis"
+    return found.group(0)
+
+
 def test_there_are_commands_to_document() -> None:
-    assert {"build", "check", "newsletter"} <= set(commands())
+    assert {"build", "check", "newsletter", "send"} <= set(commands())
 
 
 @pytest.mark.parametrize("name", sorted(commands()))
-def test_every_command_and_option_is_in_the_readme(name: str) -> None:
-    assert f"feeds {name}" in README
-    options = [
-        option
-        for action in commands()[name]._actions
-        for option in action.option_strings
-        if option.startswith("--") and option != "--help"
-    ]
-    assert options
-    assert [option for option in options if option not in README] == []
+def test_the_synopsis_lists_exactly_the_options_of_help(name: str) -> None:
+    documented = set(re.findall(r"--[a-z][a-z-]*", synopsis(name)))
+    assert documented == help_options(commands()[name])
+
+
+@pytest.mark.parametrize("name", sorted(commands()))
+def test_every_command_is_described(name: str) -> None:
+    assert f"- `feeds {name}`" in README
+
+
+def test_a_synopsis_that_drifts_from_help_is_caught() -> None:
+    drifted = README.replace("feeds send [--dry-run", "feeds send [--drafts] [--dry-run", 1)
+    documented = set(re.findall(r"--[a-z][a-z-]*", synopsis("send", drifted)))
+    assert documented != help_options(commands()["send"])
+
+
+def test_the_settings_table_is_made_from_the_declarations() -> None:
+    assert readme_block(README) == settings_table()
