@@ -92,7 +92,7 @@ def parser() -> argparse.ArgumentParser:
         "--cache", type=Path, metavar="DIR", help="build cache folder (default: .feeds-cache/)"
     )
     build.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    build.set_defaults(run=run_build)
+    build.set_defaults(run=command_build)
 
     check = commands.add_parser(
         "check",
@@ -103,7 +103,7 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_site_options(check)
-    check.set_defaults(run=run_check)
+    check.set_defaults(run=command_check)
 
     letter = commands.add_parser(
         "newsletter",
@@ -116,7 +116,7 @@ def parser() -> argparse.ArgumentParser:
     add_site_options(letter)
     add_selection_options(letter)
     letter.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: public/)")
-    letter.set_defaults(run=run_newsletter)
+    letter.set_defaults(run=command_newsletter)
 
     send = commands.add_parser(
         "send",
@@ -141,7 +141,7 @@ def parser() -> argparse.ArgumentParser:
     )
     send.add_argument("--full", action="store_true", help="whole posts instead of summaries")
     send.add_argument("--templates", type=Path, metavar="DIR", help="templates folder")
-    send.set_defaults(run=run_send)
+    send.set_defaults(run=command_send)
     return top
 
 
@@ -245,7 +245,7 @@ def bad_posts_line(result: BuildResult) -> None:
         )
 
 
-def run_build(args: argparse.Namespace, now: datetime) -> int:
+def command_build(args: argparse.Namespace, now: datetime) -> int:
     config = config_from_args(args)
     result = build_site(config, build_options(args), now)
     built = result.feeds
@@ -270,7 +270,7 @@ def run_build(args: argparse.Namespace, now: datetime) -> int:
     return result.status
 
 
-def run_check(args: argparse.Namespace, now: datetime) -> int:
+def command_check(args: argparse.Namespace, now: datetime) -> int:
     result = check_site(config_from_args(args), build_options(args), now)
     report_problems(result)
     built = result.feeds
@@ -282,7 +282,7 @@ def run_check(args: argparse.Namespace, now: datetime) -> int:
     return result.status
 
 
-def run_newsletter(args: argparse.Namespace, now: datetime) -> int:
+def command_newsletter(args: argparse.Namespace, now: datetime) -> int:
     config = config_from_args(args)
     request = NewsletterRequest(
         selection=selection_from_args(args, config.site),
@@ -311,7 +311,7 @@ def run_newsletter(args: argparse.Namespace, now: datetime) -> int:
     return 0
 
 
-def run_send(args: argparse.Namespace, now: datetime) -> int:
+def command_send(args: argparse.Namespace, now: datetime) -> int:
     from feeds.delivery.job import Reporter, SendRequest
 
     config = config_from_args(args)

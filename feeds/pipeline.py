@@ -23,7 +23,6 @@ from feeds.config import Config, Site
 from feeds.content.files import FoundFile, find_posts
 from feeds.errors import EXIT_BAD_INPUT, StrictError
 from feeds.output import write_outputs
-from feeds.workers import available_cores
 
 if TYPE_CHECKING:
     from feeds.content.model import LoadedPosts
@@ -120,6 +119,7 @@ def plan(
     from feeds.content.loader import load_site_posts
     from feeds.feed.build import build_feeds
     from feeds.feed.formats import FILE_NAMES
+    from feeds.workers import available_cores
 
     workers = available_cores()
     loaded = load_site_posts(
