@@ -48,7 +48,10 @@ def changed(value: Any) -> Any:
 def test_every_entry_field_is_in_the_key(name: str, tmp_path: Path) -> None:
     site = make_site(tmp_path)
     # The two optional fields are None in ENTRY; each gets a value of its own kind.
-    others = {"updated": datetime(2022, 1, 1, tzinfo=UTC), "image": "https://example.com/i.png"}
+    others: dict[str, Any] = {
+        "updated": datetime(2022, 1, 1, tzinfo=UTC),
+        "image": "https://example.com/i.png",
+    }
     other = others[name] if name in others else changed(getattr(ENTRY, name))
     edited = dataclasses.replace(ENTRY, **{name: other})
     assert feed_key(SPEC, site, [edited]) != feed_key(SPEC, site, [ENTRY])
