@@ -186,9 +186,9 @@ class NewsletterSettings:
         "footer", checks.any_text, "the text at the bottom of every issue", default="",
         default_text='"You are receiving this because you subscribed to <title>."',
     )  # fmt: skip
-    templates_dir: Path = setting(
-        "templates", checks.folder, "folder of newsletter.html, .txt and .css",
-        default=Path("templates"), path=True,
+    templates_dir: Path | None = setting(
+        "templates", checks.folder, "folder of newsletter.html, .txt and .css", default=None,
+        path=True, default_text="the built-in templates",
     )  # fmt: skip
     folder: str = setting(
         "folder", checks.subfolder, "issues' folder inside the output folder", default="newsletter"

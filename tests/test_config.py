@@ -176,6 +176,6 @@ def test_defaults_worked_out_from_other_settings(tmp_path: Path) -> None:
     assert config.newsletter.from_address == "tess@example.com"
     assert config.newsletter.from_name == "Tess Ter"
     assert config.newsletter.preheader == "Test Blog"
-    assert config.newsletter.templates_dir == tmp_path / "templates"
+    assert config.newsletter.templates_dir is None  # the built-in templates
     assert config.delivery.state == tmp_path / ".feeds-state/journal.sqlite3"
     assert config.delivery.subscribers is None

@@ -14,6 +14,9 @@ import jinja2
 from feeds.errors import ConfigError
 
 TEXT_WIDTH = 72
+# Shipped inside the package, so an installed tool has them; `feeds init --templates` copies
+# them next to the settings for editing.
+BUILT_IN = Path(__file__).resolve().parent / "default_templates"
 
 
 @dataclass(frozen=True)
@@ -23,8 +26,10 @@ class Templates:
     css: str
 
 
-def load_templates(folder: Path) -> Templates:
-    """The three templates from ``folder``; a missing or broken one is a one-line ConfigError."""
+def load_templates(folder: Path | None = None) -> Templates:
+    """The three templates from ``folder`` (the built-in ones when None); a missing or broken
+    one is a one-line ConfigError."""
+    folder = BUILT_IN if folder is None else folder
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=jinja2.select_autoescape(["html"]),
