@@ -21,7 +21,8 @@ import lxml.html
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 MEDIA = "http://search.yahoo.com/mrss/"
-KNOWN_NAMESPACES = {ATOM, CONTENT, MEDIA}
+DC = "http://purl.org/dc/elements/1.1/"
+KNOWN_NAMESPACES = {ATOM, CONTENT, MEDIA, DC}
 RFC822 = re.compile(
     r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"\d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$"

@@ -4,13 +4,15 @@ covers everything a feed shows by construction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.parse import urljoin
 
-from feeds.config import Site
-from feeds.content.model import Tag
+from feeds.config import Person, Site
+from feeds.content.model import Post, Tag
 from feeds.content.render import RenderedPost
 
 
@@ -53,17 +55,22 @@ class FeedEntry:
     html: str
     image: str | None
     tags: tuple[str, ...]
+    # Empty: the site's author, which every format states once for the whole feed.
+    authors: tuple[Person, ...] = ()
+    # Seconds added to the last change so that no two items share it (see ``tie_breaks``).
+    tie_break: int = 0
 
     @property
     def last_modified(self) -> datetime:
-        return max(self.published, self.updated) if self.updated else self.published
+        changed = max(self.published, self.updated) if self.updated else self.published
+        return changed + timedelta(seconds=self.tie_break)
 
     def key(self) -> str:
         """Every field, in order: what the feed's cache key hashes."""
         return repr(astuple(self))
 
 
-def feed_entry(rendered: RenderedPost) -> FeedEntry:
+def feed_entry(rendered: RenderedPost, tie_break: int = 0) -> FeedEntry:
     post = rendered.post
     return FeedEntry(
         entry_id=rendered.entry_id,
@@ -75,7 +82,36 @@ def feed_entry(rendered: RenderedPost) -> FeedEntry:
         html=rendered.html,
         image=rendered.image,
         tags=post.tags,
+        authors=post.authors,
+        tie_break=tie_break,
     )
+
+
+def tie_breaks(posts: Iterable[Post]) -> dict[Path, int]:
+    """Seconds to add to the last change of posts that share it with another post, by file.
+
+    Two posts dated by day only (or at the same instant) would give two Atom entries the same
+    ``updated``, which the W3C validator warns about (DuplicateUpdated) and some aggregators
+    read as one entry. Within each such group, taken in feed order (``posts`` is newest first,
+    equal dates by slug), the last post keeps its time and each one above it gets one second
+    more than the one below, skipping instants another post already has: the times then sort
+    exactly as the feed lists the posts, and the same posts always get the same seconds.
+    Posts whose last change is unique get nothing, so their feeds are unchanged."""
+    ordered = list(posts)
+    groups: dict[datetime, list[Post]] = defaultdict(list)
+    for post in ordered:
+        groups[post.last_modified].append(post)
+    taken = set(groups)
+    breaks: dict[Path, int] = {}
+    for instant, members in groups.items():
+        seconds = 0
+        for post in reversed(members[:-1]):
+            seconds += 1
+            while instant + timedelta(seconds=seconds) in taken:
+                seconds += 1
+            taken.add(instant + timedelta(seconds=seconds))
+            breaks[post.source] = seconds
+    return breaks
 
 
 def site_feed(site: Site) -> FeedSpec:
