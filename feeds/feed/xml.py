@@ -3,10 +3,11 @@
 feedgen's traps, each handled here and covered by a test: entries are prepended unless
 ``order="append"``; ``updated`` defaults to the clock; an Atom entry's enclosure link loses its
 ``rel`` and becomes a second alternate link (so the image goes out as ``media:content``); the
-RSS channel ``<link>`` is the last link added (so the alternate is added last); ``summary`` is
-copied verbatim into RSS's ``<description>``, which is HTML (so RSS gets it escaped, apart);
-an entry's ``author`` goes into RSS as ``<author>`` for every author with an email (so RSS gets
-``<author>`` only for a lone author with an email, and ``dc:creator`` otherwise).
+RSS channel ``<link>`` is the last link added (so the alternate is added last); an entry's
+``summary`` is copied as it is into RSS's ``<description>``, which is HTML (so the RSS writer
+sets the description itself, escaped); an entry's ``author`` becomes one RSS ``<author>`` per
+author with an email (so RSS is given an author only for a lone author with an email, and
+``dc:creator`` names otherwise).
 """
 
 from __future__ import annotations
