@@ -49,7 +49,8 @@ class FeedEntry:
     url: str
     title: str
     published: datetime
-    # The frontmatter's own update date, if any; ``last_modified`` is the later of the two.
+    # The frontmatter's own update date, if any, moved on by the seconds of ``tie_breaks``;
+    # ``last_modified`` is the later of the two.
     updated: datetime | None
     summary: str
     html: str
@@ -57,13 +58,10 @@ class FeedEntry:
     tags: tuple[str, ...]
     # Empty: the site's author, which every format states once for the whole feed.
     authors: tuple[Person, ...] = ()
-    # Seconds added to the last change so that no two items share it (see ``tie_breaks``).
-    tie_break: int = 0
 
     @property
     def last_modified(self) -> datetime:
-        changed = max(self.published, self.updated) if self.updated else self.published
-        return changed + timedelta(seconds=self.tie_break)
+        return max(self.published, self.updated) if self.updated else self.published
 
     def key(self) -> str:
         """Every field, in order: what the feed's cache key hashes."""
@@ -71,19 +69,23 @@ class FeedEntry:
 
 
 def feed_entry(rendered: RenderedPost, tie_break: int = 0) -> FeedEntry:
+    """The entry of a rendered post; ``tie_break`` seconds (see ``tie_breaks``) move its last
+    change on, as an update: published dates always stay as written."""
     post = rendered.post
+    updated = post.updated
+    if tie_break:
+        updated = post.last_modified + timedelta(seconds=tie_break)
     return FeedEntry(
         entry_id=rendered.entry_id,
         url=rendered.url,
         title=post.title,
         published=post.date,
-        updated=post.updated,
+        updated=updated,
         summary=rendered.summary,
         html=rendered.html,
         image=rendered.image,
         tags=post.tags,
         authors=post.authors,
-        tie_break=tie_break,
     )
 
 
