@@ -58,6 +58,14 @@ def permalink(value: Any) -> str | None:
     return None
 
 
+def web_url(value: Any) -> str | None:
+    if isinstance(value, str):
+        parts = urlsplit(value)
+        if parts.scheme in ("http", "https") and parts.hostname:
+            return None
+    return "must be an absolute http(s) URL like 'https://example.com/about/'"
+
+
 def folder(value: Any) -> str | None:
     return None if isinstance(value, str) and value.strip() else "must be a folder path"
 

@@ -65,6 +65,15 @@ class Author:
     email: str | None = setting("email", checks.email, "the author's address", default=None)
 
 
+@dataclass(frozen=True)
+class Person:
+    """A post's author as ``[authors.<id>]`` declares it (and as frontmatter may spell it out)."""
+
+    name: str = setting("name", checks.text, 'e.g. name = "Jane Doe"', required=True)
+    email: str | None = setting("email", checks.email, "the author's address", default=None)
+    url: str | None = setting("url", checks.web_url, "the author's page", default=None)
+
+
 # Each field of a post, and the frontmatter names it is read from, first match first (tags merge
 # all of them). The defaults cover Jekyll, Hugo, Eleventy and Next.js blogs; [fields] overrides.
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -78,6 +87,7 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "draft": ("draft",),
     "slug": ("slug",),
     "id": ("id",),
+    "authors": ("authors", "author"),
 }
 
 
@@ -98,6 +108,8 @@ class ContentOptions:
         "Liquid and Hugo shortcode tags in bodies: strip or keep", default="strip",
     )  # fmt: skip
     fields: tuple[tuple[str, tuple[str, ...]], ...] = tuple(DEFAULT_FIELDS.items())
+    # [authors]: the ids frontmatter may name, each with its person, in the file's order.
+    authors: tuple[tuple[str, Person], ...] = ()
 
     @cached_property
     def _by_field(self) -> dict[str, tuple[str, ...]]:
@@ -259,12 +271,13 @@ SECTIONS: dict[str, tuple[type, ...]] = {
     "site": (Site, ContentOptions),
     "site.author": (Author,),
     "fields": (),
+    "authors.<id>": (Person,),
     "newsletter": (NewsletterSettings,),
     "newsletter.utm": (Utm,),
     "smtp": (SmtpSettings,),
     "delivery": (DeliverySettings,),
 }
-KNOWN_SECTIONS = ("site", "fields", "newsletter", "smtp", "delivery")
+KNOWN_SECTIONS = ("site", "fields", "authors", "newsletter", "smtp", "delivery")
 
 
 def load_site(path: Path = DEFAULT_CONFIG) -> Site:
@@ -302,11 +315,15 @@ def config_from_mapping(
     letter = read_table(data.get("newsletter", {}), "newsletter", problems, base, nested={"utm"})
     utm = read_utm(data.get("newsletter", {}), problems)
     names = read_fields(data.get("fields", {}), problems)
+    people = read_authors(data.get("authors", {}), problems)
     smtp = read_smtp(data.get("smtp", {}), env or {}, problems)
     delivery = read_table(data.get("delivery", {}), "delivery", problems, base)
     if problems:
         raise ConfigError(source, problems)
-    site = build(Site, values, author=author, content=build(ContentOptions, values, fields=names))
+    site = build(
+        Site, values, author=author,
+        content=build(ContentOptions, values, fields=names, authors=people),
+    )  # fmt: skip
     site = site_defaults(site)
     newsletter = newsletter_defaults(build(NewsletterSettings, letter, utm=utm), site, letter)
     return Config(
@@ -353,11 +370,14 @@ def read_table(
     problems: Problems,
     base: Path | None = None,
     nested: frozenset[str] | set[str] = frozenset(),
+    where: str | None = None,
 ) -> dict[str, Any]:
     """The checked values of ``table`` by attribute name; every unknown, bad or missing key is
-    added to ``problems``. Lists become tuples, folders are made relative to ``base``."""
+    added to ``problems`` (named after ``where``, by default the section). Lists become tuples,
+    folders are made relative to ``base``."""
+    label = where or section
     if not isinstance(table, dict):
-        problems.append((section, f"must be a table: [{section}]"))
+        problems.append((label, f"must be a table: [{label}]"))
         return {}
     keys = {item_setting.key: (item, item_setting) for cls in SECTIONS[section]
             for item, item_setting in declared(cls)}  # fmt: skip
@@ -367,12 +387,12 @@ def read_table(
             continue
         if key not in keys:
             expected = ", ".join(sorted(keys))
-            problems.append((f"{section}.{key}", f"unknown key (expected one of: {expected})"))
+            problems.append((f"{label}.{key}", f"unknown key (expected one of: {expected})"))
             continue
         item, declared_setting = keys[key]
         message = declared_setting.check(value)
         if message:
-            problems.append((f"{section}.{key}", f"{value!r} {message}"))
+            problems.append((f"{label}.{key}", f"{value!r} {message}"))
             continue
         if isinstance(value, list):
             value = tuple(value)
@@ -381,7 +401,7 @@ def read_table(
         values[item.name] = value
     for key, (item, declared_setting) in keys.items():
         if declared_setting.required and key not in table:
-            problems.append((f"{section}.{key}", "missing; " + declared_setting.help))
+            problems.append((f"{label}.{key}", "missing; " + declared_setting.help))
         elif base is not None and item.name not in values and isinstance(item.default, Path):
             values[item.name] = base / item.default
     return values
@@ -396,6 +416,24 @@ def read_author(value: Any, problems: Problems) -> Author:
         return Author(name="")
     values = read_table(value, "site.author", problems)
     return Author(name=values.get("name", ""), email=values.get("email"))
+
+
+def read_authors(value: Any, problems: Problems) -> tuple[tuple[str, Person], ...]:
+    """``[authors.<id>]`` tables: the people frontmatter may name by id."""
+    if not isinstance(value, dict):
+        problems.append(("authors", 'must be tables: [authors.jane] name = "Jane Doe"'))
+        return ()
+    people = []
+    for key, table in value.items():
+        if not isinstance(table, dict):
+            problems.append(
+                (f"authors.{key}", f'must be a table: [authors.{key}] name = "…", email = "…"')
+            )
+            continue
+        values = read_table(table, "authors.<id>", problems, where=f"authors.{key}")
+        if "name" in values:
+            people.append((key, build(Person, values)))
+    return tuple(people)
 
 
 def read_utm(letter: Any, problems: Problems) -> tuple[tuple[str, str], ...]:

@@ -62,7 +62,7 @@ x = 1
     with pytest.raises(ConfigError) as raised:
         load_site(path)
     assert raised.value.lines() == [
-        f"{path}: extras: unknown section (expected one of: site, fields, newsletter, smtp, delivery)",
+        f"{path}: extras: unknown section (expected one of: site, fields, authors, newsletter, smtp, delivery)",
         f"{path}: site.titel: unknown key (expected one of: base_url, content, description, "
         "exclude, include, items_per_feed, language, output, permalink, since, tag_feeds, "
         "template_tags, timezone, title)",
@@ -138,11 +138,11 @@ def test_the_newsletter_folder_cannot_leave_the_output_folder(tmp_path: Path) ->
             ],
         ),
         (
-            '[fields]\ndate = 3\nauthor = "by"\n',
+            '[fields]\ndate = 3\nwriter = "by"\n',
             [
                 "fields.date: 3 must be a frontmatter name or a list of them",
-                "fields.author: unknown field (expected one of: title, date, updated, "
-                "description, top, tags, image, draft, slug, id)",
+                "fields.writer: unknown field (expected one of: title, date, updated, "
+                "description, top, tags, image, draft, slug, id, authors)",
             ],
         ),
     ],

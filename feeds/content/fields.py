@@ -3,6 +3,7 @@ is not. ``post_from_metadata`` turns one file's mapping into a ``Post``."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -10,7 +11,8 @@ from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
-from feeds.config import ContentOptions
+from feeds import checks
+from feeds.config import ContentOptions, Person
 from feeds.content.model import Post
 from feeds.content.slugs import clean_slug, tag_slug
 from feeds.content.source import XML_ILLEGAL
@@ -32,6 +34,26 @@ LOOSE_DATETIME = re.compile(
 
 
 DATE_HINT = "(use 2021-12-09 or 2021-12-09T08:30:00+01:00)"
+
+
+# A complete character reference: named, decimal or hexadecimal, with its semicolon. Text
+# without the semicolon ("AT&T", "&copy2024") is left as written.
+CHARACTER_REFERENCE = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+
+
+# An id names an [authors] entry: one word. Anything with a space is a person's name.
+AUTHOR_ID = re.compile(r"^\S+$")
+
+
+AUTHOR_URL_KEYS = ("url", "uri", "link", "website")
+
+
+AUTHOR_HINT = (
+    "write a name, an id from [authors], a list of them, or a mapping "
+    'like {name: "Jane Doe", email: "jane@example.com", url: "https://…"}'
+)
 
 
 DEFAULT_OPTIONS = ContentOptions()
@@ -67,7 +89,7 @@ def post_from_metadata(
             return None
 
     name_date, name_slug = filename_parts(path)
-    title = check("title", text_field, True)
+    title = check("title", prose_field, True)
     date_name, date_value = pick(meta, options.names("date"))
     posted = check("date", date_field, tz)
     if date_value is None:
@@ -85,12 +107,13 @@ def post_from_metadata(
         errors.append(ContentError(path, "slug", "cannot be made from the file name; set slug:"))
     values = {
         "updated": check("updated", date_field, tz),
-        "description": check("description", text_field, False),
+        "description": check("description", prose_field, False),
         "top": check("top", flag_field),
         "draft": check("draft", flag_field) or meta.get("published") is False,
         "image": check("image", image_field),
         "tags": merged_tags(path, meta, options, errors),
         "pinned_id": check("id", id_field),
+        "authors": check("authors", authors_field, dict(options.authors)) or (),
     }
     if errors:
         raise ContentErrors(errors)
@@ -146,6 +169,63 @@ def text_field(value: Any, required: bool) -> str | None:
     return text or None
 
 
+def prose_field(value: Any, required: bool) -> str | None:
+    """Text readers see (titles, descriptions): HTML character references written in it
+    (``It&rsquo;s``) become the characters they stand for, as the site's own pages show them."""
+    if isinstance(value, str):
+        value = decode_references(value)
+    return text_field(value, required)
+
+
+def decode_references(text: str) -> str:
+    return CHARACTER_REFERENCE.sub(lambda found: html.unescape(found.group(0)), text)
+
+
+def authors_field(value: Any, people: dict[str, Person]) -> tuple[Person, ...]:
+    """``author: Jane Doe``, ``authors: [jane, bob]`` (ids from [authors]), a mapping with name,
+    email and url, or a list mixing them; the same person named twice counts once."""
+    if value is None or value == "":
+        return ()
+    items = value if isinstance(value, list) else [value]
+    found: list[Person] = []
+    for item in items:
+        person = one_author(item, people)
+        if person is not None and person not in found:
+            found.append(person)
+    return tuple(found)
+
+
+def one_author(item: Any, people: dict[str, Person]) -> Person | None:
+    if isinstance(item, dict):
+        return author_mapping(item)
+    if isinstance(item, bool) or not isinstance(item, str):
+        raise ValueError(f"{item!r} is not an author ({AUTHOR_HINT})")
+    name = prose_field(item, False)
+    if name is None:
+        return None
+    if item.strip() in people:
+        return people[item.strip()]
+    if people and AUTHOR_ID.match(name):
+        raise ValueError(
+            f"{name!r} is not an id in [authors] (add [authors.{name}] with "
+            f'name = "…" to the settings, or write the author\'s full name)'
+        )
+    return Person(name=name)
+
+
+def author_mapping(item: dict[str, Any]) -> Person:
+    name = prose_field(item.get("name"), False)
+    if name is None:
+        raise ValueError(f"{item!r} has no name ({AUTHOR_HINT})")
+    email = item.get("email") or None
+    if email is not None and checks.email(email):
+        raise ValueError(f"email {email!r} is not an email address (use jane@example.com)")
+    url = next((item[key] for key in AUTHOR_URL_KEYS if item.get(key)), None)
+    if url is not None and checks.web_url(url):
+        raise ValueError(f"url {url!r} is not an absolute URL (use https://example.com/about/)")
+    return Person(name=name, email=email, url=url)
+
+
 def date_field(value: Any, tz: tzinfo) -> datetime | None:
     if value is None:
         return None
@@ -195,7 +275,7 @@ def tags_field(value: Any) -> tuple[str, ...]:
     for item in items:
         if isinstance(item, bool) or not isinstance(item, str | int | float):
             raise ValueError(f"{item!r} is not a tag name (tags are text)")
-        name = " ".join(str(item).split())
+        name = " ".join(decode_references(str(item)).split())
         if name and not tag_slug(name):
             raise ValueError(f"{name!r} has no letters or digits to name its feed folder")
         if name and name.casefold() not in (tag.casefold() for tag in tags):

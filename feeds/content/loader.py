@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from feeds.cache import BuildCache
-from feeds.config import ContentOptions, Site
+from feeds.config import ContentOptions, Person, Site
 from feeds.content.fields import DEFAULT_OPTIONS, duplicate_slugs, pick, post_from_metadata
 from feeds.content.files import FoundFile, find_posts
 from feeds.content.model import LoadedPosts, Post, newest_first
@@ -175,6 +175,7 @@ def post_to_record(post: Post) -> dict[str, Any]:
         "image": post.image,
         "tags": list(post.tags),
         "pinned_id": post.pinned_id,
+        "authors": [[person.name, person.email, person.url] for person in post.authors],
     }
 
 
@@ -191,6 +192,7 @@ def post_from_record(record: dict[str, Any], digest: str, source: Path) -> Post:
         image=record["image"],
         tags=tuple(record["tags"]),
         pinned_id=record["pinned_id"],
+        authors=tuple(Person(*person) for person in record["authors"]),
         source_digest=digest,
     )
 

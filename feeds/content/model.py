@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from feeds.config import Person
 from feeds.content.slugs import tag_slug
 from feeds.errors import ContentError
 
@@ -30,6 +31,8 @@ class Post:
     image: str | None = None
     tags: tuple[str, ...] = ()
     pinned_id: str | None = None
+    # Empty: the site's author (``[site.author]``) wrote it.
+    authors: tuple[Person, ...] = ()
     # A hash of the file's bytes: with the URL, the key under which its rendering is cached.
     source_digest: str = field(default="", compare=False)
 

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
-from lxml.etree import ParserError
+from lxml.etree import Comment, ParserError
 
 from feeds.config import Site
 from feeds.content.markdown_engine import markdown_to_html
@@ -23,6 +23,14 @@ from feeds.workers import process_pool
 
 URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background", "longdesc")
 SUMMARY_LENGTH = 300
+# Elements HTML does not allow inside <p> (flow content that is not phrasing content). Markdown
+# wraps raw HTML it does not know as a block (or that sits in a paragraph line or a block
+# quote) in <p>; a <figure> there makes invalid HTML that readers lay out badly.
+BLOCK_ELEMENTS = frozenset(
+    "address article aside blockquote details dialog div dl fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre search section table "
+    "ul".split()
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,10 @@ def render_body(post: Post, site: Site) -> RenderedBody:
     root = parse_fragment(html)
     if root is None:
         return RenderedBody(html, "", tags_removed, 0)
-    # One parse serves three passes: absolute URLs, the unsafe count, the summary.
+    # One parse serves every pass: comments out, blocks out of paragraphs, absolute URLs, the
+    # unsafe count, the summary.
+    drop_comments(root)
+    unwrap_blocks(root)
     make_absolute(root, post_url(post, site))
     unsafe = count_unsafe(root)
     html = inner_html(root)
@@ -151,6 +162,65 @@ def absolute_urls(html: str, base: str) -> str:
         return html
     make_absolute(root, base)
     return inner_html(root)
+
+
+def drop_comments(root: lxml.html.HtmlElement) -> None:
+    """HTML comments are notes to the site's authors (and may hold drafts with relative links):
+    none reaches a reader. Their tail text stays."""
+    for comment in list(root.iter(Comment)):
+        parent = comment.getparent()
+        if parent is not None:
+            keep_tail(comment)
+            parent.remove(comment)
+
+
+def keep_tail(element: lxml.html.HtmlElement) -> None:
+    """Give ``element``'s tail text to what precedes it, before it is removed or moved."""
+    if not element.tail:
+        return
+    previous = element.getprevious()
+    parent = element.getparent()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + element.tail
+    elif parent is not None:
+        parent.text = (parent.text or "") + element.tail
+    element.tail = None
+
+
+def unwrap_blocks(root: lxml.html.HtmlElement) -> None:
+    """Split each ``<p>`` holding a block element (``<figure>``, ``<div>``, …) around it: the
+    text before and after stay paragraphs, the block stands between them."""
+    for paragraph in [p for p in root.iter("p") if any(is_block(c) for c in p)]:
+        parent = paragraph.getparent()
+        if parent is None:
+            continue
+        pieces: list[lxml.html.HtmlElement] = []
+        current = lxml.html.Element("p")
+        current.text = paragraph.text
+        for child in list(paragraph):
+            if is_block(child):
+                tail, child.tail = child.tail, None
+                pieces.extend([current, child])
+                current = lxml.html.Element("p")
+                current.text = tail
+            else:
+                current.append(child)
+        pieces.append(current)
+        kept = [piece for piece in pieces if is_block(piece) or has_content(piece)]
+        if kept:
+            kept[-1].tail = paragraph.tail
+        index = parent.index(paragraph)
+        parent.remove(paragraph)
+        for offset, piece in enumerate(kept):
+            parent.insert(index + offset, piece)
+
+
+def is_block(element: lxml.html.HtmlElement) -> bool:
+    return isinstance(element.tag, str) and element.tag in BLOCK_ELEMENTS and element.tag != "p"
+
+
+def has_content(paragraph: lxml.html.HtmlElement) -> bool:
+    return bool((paragraph.text or "").strip() or len(paragraph))
 
 
 def make_absolute(root: lxml.html.HtmlElement, base: str) -> None:

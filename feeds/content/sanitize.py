@@ -61,7 +61,7 @@ def clean_feed_html(html: str) -> str:
         generic_attribute_prefixes={"data-"},
         url_schemes=set(URL_SCHEMES),
         link_rel=None,
-        strip_comments=False,
+        strip_comments=True,
     )
 
 

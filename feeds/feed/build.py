@@ -15,10 +15,18 @@ from feeds.content.model import LoadedPosts, Post, group_by_tag, published
 from feeds.content.render import render_key, render_posts
 from feeds.errors import ContentError, ContentErrors, OutputError
 from feeds.feed.formats import FORMATS
-from feeds.feed.model import FeedEntry, FeedSpec, SelfLink, feed_entry, site_feed, tag_feed
+from feeds.feed.model import (
+    FeedEntry,
+    FeedSpec,
+    SelfLink,
+    feed_entry,
+    site_feed,
+    tag_feed,
+    tie_breaks,
+)
 
 # Bump when the feed writers change what they produce from the same inputs.
-GENERATION = f"{__version__}/1"
+GENERATION = f"{__version__}/2"
 
 
 @dataclass(frozen=True)
@@ -79,11 +87,12 @@ def build_feeds(
             strict=True,
         )
     )
+    ties = tie_breaks(posts)
     files: dict[str, bytes] = {}
     keys: dict[str, str] = {}
     kept: list[str] = []
     for spec, members in specs:
-        entries = [feed_entry(rendered[post.slug]) for post in members]
+        entries = [feed_entry(rendered[post.slug], ties.get(post.source, 0)) for post in members]
         key = keys[spec.folder] = feed_key(spec, site, entries)
         if intact is not None and intact.get(spec.folder) == key:
             kept.extend(spec.path(kind.file_name) for kind in FORMATS)
