@@ -71,10 +71,11 @@ def build_feeds(
         tags, tag_warnings = group_by_tag(posts)
         warnings.extend(tag_warnings)
         specs.extend((tag_feed(site, tag), limit(tag.posts, site.items_per_feed)) for tag in tags)
-    needed = list({post.slug: post for _, members in specs for post in members}.values())
+    # Keyed by file: posts may share a slug (at different URLs).
+    needed = list({post.source: post for _, members in specs for post in members}.values())
     rendered = dict(
         zip(
-            (p.slug for p in needed),
+            (p.source for p in needed),
             render_posts(needed, site, store=renders, workers=workers),
             strict=True,
         )
@@ -83,7 +84,7 @@ def build_feeds(
     keys: dict[str, str] = {}
     kept: list[str] = []
     for spec, members in specs:
-        entries = [feed_entry(rendered[post.slug]) for post in members]
+        entries = [feed_entry(rendered[post.source]) for post in members]
         key = keys[spec.folder] = feed_key(spec, site, entries)
         if intact is not None and intact.get(spec.folder) == key:
             kept.extend(spec.path(kind.file_name) for kind in FORMATS)
