@@ -366,6 +366,8 @@ def describe(result: FeedBuild) -> str:
         text += f", {result.template_tags_removed} template tag(s) removed"
     if result.unsafe_html_removed:
         text += f", {result.unsafe_html_removed} unsafe HTML element(s) or attribute(s) removed"
+    if result.components_removed:
+        text += f", {result.components_removed} MDX component(s) removed, their text kept"
     return text
 
 

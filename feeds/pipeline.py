@@ -74,7 +74,7 @@ def build_site(config: Config, options: BuildOptions, now: datetime) -> BuildRes
     found = None
     if cache is not None and site.content_dir.is_dir():
         found = find_posts(site.content_dir, site.content)
-        if cache.unchanged(found, site.output_dir, now):
+        if cache.unchanged([item for item in found if item.readable], site.output_dir, now):
             return BuildResult(
                 feeds=None, cached_posts=len(cache.files), cached_feeds=len(cache.outputs)
             )

@@ -66,12 +66,15 @@ def _load(
     results: dict[str, FileResult] = {}
     todo = []
     for item in found:
+        if not item.readable:
+            results[item.relative] = FileResult(source=item.path, warnings=(unreadable(item),))
+            continue
         result = cached_result(cache, item)
         if result is None:
             todo.append(item)
         else:
             results[item.relative] = result
-    crowded = folders_with_several(found)
+    crowded = folders_with_several([item for item in found if item.readable])
     parsed = parse_files(todo, tz, options, crowded, workers)
     for item, (record, digest, errors) in zip(todo, parsed, strict=True):
         if errors:
@@ -83,6 +86,13 @@ def _load(
     if cache is not None:
         cache.forget_missing(found)
     return assemble([results[item.relative] for item in found], keep_going, ids)
+
+
+def unreadable(item: FoundFile) -> str:
+    return (
+        f"{item.path}: matched by include, but only .md, .markdown and .mdx files are read as "
+        "posts; left out (narrow include or add it to exclude)"
+    )
 
 
 def cached_result(cache: BuildCache | None, item: FoundFile) -> FileResult | None:

@@ -32,6 +32,7 @@ class FeedBuild:
     sections_skipped: int = 0
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
+    components_removed: int = 0
     bad_posts: int = 0
     render_keys: tuple[str, ...] = ()
     feed_keys: dict[str, str] = field(default_factory=dict)
@@ -102,6 +103,7 @@ def build_feeds(
         sections_skipped=len(loaded.skipped),
         template_tags_removed=sum(r.template_tags_removed for r in rendered.values()),
         unsafe_html_removed=sum(r.unsafe_html_removed for r in rendered.values()),
+        components_removed=sum(r.components_removed for r in rendered.values()),
         render_keys=tuple(filter(None, (render_key(post, site) for post in needed))),
         bad_posts=len({error.path for error in loaded.errors}),
         feed_keys=keys,
