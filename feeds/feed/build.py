@@ -37,6 +37,8 @@ class FeedBuild:
     render_keys: tuple[str, ...] = ()
     feed_keys: dict[str, str] = field(default_factory=dict)
     kept: tuple[str, ...] = ()
+    # The URL of every post some feed carries, sorted: what ``feeds check --site`` looks for.
+    links: tuple[str, ...] = ()
 
 
 def build_feeds(
@@ -108,6 +110,33 @@ def build_feeds(
         bad_posts=len({error.path for error in loaded.errors}),
         feed_keys=keys,
         kept=tuple(kept),
+        links=tuple(sorted({r.url for r in rendered.values()})),
+    )
+
+
+def merge_builds(builds: Sequence[FeedBuild]) -> FeedBuild:
+    """The builds of a multilingual site's languages as one: their files sit in separate
+    folders, their counts add up."""
+    files: dict[str, bytes] = {}
+    for built in builds:
+        for path, data in built.files.items():
+            add_output(files, path, data)
+    return FeedBuild(
+        files=files,
+        posts_read=sum(b.posts_read for b in builds),
+        posts_published=sum(b.posts_published for b in builds),
+        drafts_left_out=sum(b.drafts_left_out for b in builds),
+        future_left_out=sum(b.future_left_out for b in builds),
+        warnings=tuple(warning for b in builds for warning in b.warnings),
+        sections_skipped=sum(b.sections_skipped for b in builds),
+        template_tags_removed=sum(b.template_tags_removed for b in builds),
+        unsafe_html_removed=sum(b.unsafe_html_removed for b in builds),
+        components_removed=sum(b.components_removed for b in builds),
+        bad_posts=sum(b.bad_posts for b in builds),
+        render_keys=tuple(key for b in builds for key in b.render_keys),
+        feed_keys={folder: key for b in builds for folder, key in b.feed_keys.items()},
+        kept=tuple(path for b in builds for path in b.kept),
+        links=tuple(sorted({link for b in builds for link in b.links})),
     )
 
 
