@@ -297,12 +297,12 @@ def report_pages(result: BuildResult, built: FeedBuild, site: Path) -> None:
     if not missing:
         print(f"all {len(built.links)} feed links are pages of {site}")
         return
+    for link in missing:
+        print(f"error: {link}: no such page in {site} (no file, no sitemap entry)", file=sys.stderr)
     print(
-        f"error: {len(missing)} of {len(built.links)} feed links are not pages of {site}:",
+        f"error: {len(missing)} of {len(built.links)} feed links are not pages of {site}",
         file=sys.stderr,
     )
-    for link in missing:
-        print(f"  {link}", file=sys.stderr)
 
 
 def run_newsletter(args: argparse.Namespace, now: datetime) -> int:
