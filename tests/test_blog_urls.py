@@ -114,7 +114,9 @@ def build(
     shutil.copytree(FIXTURES / name, folder)
     out = tmp_path / "out"
     extra = ["--out", str(out)] if command == "build" else []
-    code, stdout, stderr = run_cli([command, "--config", str(folder / "feeds.toml"), *extra], capsys)
+    code, stdout, stderr = run_cli(
+        [command, "--config", str(folder / "feeds.toml"), *extra], capsys
+    )
     return code, out, stdout, stderr
 
 
@@ -318,4 +320,6 @@ def test_check_site_needs_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture
         capsys,
     )
     assert code == 2
-    assert err == f"error: --site: {tmp_path / 'dist'} is not a folder (give the blog's built site)\n"
+    assert (
+        err == f"error: --site: {tmp_path / 'dist'} is not a folder (give the blog's built site)\n"
+    )

@@ -180,3 +180,60 @@ def test_defaults_worked_out_from_other_settings(tmp_path: Path) -> None:
     assert config.newsletter.templates_dir == tmp_path / "templates"
     assert config.delivery.state == tmp_path / ".feeds-state/journal.sqlite3"
     assert config.delivery.subscribers is None
+
+
+def test_languages_each_a_site_of_their_own(tmp_path: Path) -> None:
+    from feeds.config import language_sites
+
+    path = write(
+        tmp_path,
+        SITE_TOML
+        + '\n[languages.fr]\ntitle = "Le blog"\n\n[languages.de]\npermalink = "/de/b/{slug}/"\n'
+        'content = "inhalt"\n',
+    )
+    site, french, german = language_sites(load_site(path))
+    assert (site.language, site.language_folder, site.content.permalink) == (
+        "en",
+        "",
+        "/blog/{slug}/",
+    )
+    assert (french.language, french.title, french.description) == (
+        "fr",
+        "Le blog",
+        "A blog for tests.",
+    )
+    assert (french.content_dir, french.content.permalink) == (
+        tmp_path / "content/fr",
+        "/fr/blog/{slug}/",
+    )
+    assert french.language_folder == "fr/" and french.output_dir == site.output_dir
+    assert (german.title, german.content_dir, german.content.permalink) == (
+        "Test Blog", tmp_path / "inhalt", "/de/b/{slug}/",
+    )  # fmt: skip
+
+
+def test_bad_languages_are_reported_with_the_rest(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        SITE_TOML + '\n[languages.en]\ntitle = "x"\n\n[languages.xx_1]\n\n[languages.fr]\n'
+        'permalink = "fr/{slug}"\ncolour = 1\n',
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_site(path)
+    assert raised.value.lines() == [
+        f"{path}: languages.en: is the site's own language",
+        f"{path}: languages.xx_1: 'xx_1' must be a language tag like 'en' or 'pt-BR'",
+        f"{path}: languages.fr.permalink: 'fr/{{slug}}' must be a path pattern starting with "
+        "'/', like '/blog/{slug}/'",
+        f"{path}: languages.fr.colour: unknown key (expected one of: content, description, "
+        "permalink, title)",
+    ]
+
+
+def test_slug_style_must_be_known(tmp_path: Path) -> None:
+    path = write(tmp_path, SITE_TOML.replace("[site]\n", '[site]\nslug_style = "gatsby"\n'))
+    with pytest.raises(ConfigError) as raised:
+        load_site(path)
+    assert raised.value.lines() == [
+        f"{path}: site.slug_style: 'gatsby' must be one of: default, keep, hugo, jekyll, astro"
+    ]
