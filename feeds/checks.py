@@ -10,7 +10,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Check = Callable[[Any], str | None]
-PERMALINK_FIELDS = ("slug", "year", "month", "day")
+PERMALINK_FIELDS = ("slug", "year", "month", "day", "dir")
+# Any other {name} in a permalink pattern is the frontmatter field of that name.
+PLACEHOLDER = re.compile(r"{([A-Za-z_][A-Za-z0-9_-]*)}")
+SLUG_STYLES = ("default", "keep", "hugo", "jekyll", "astro")
 SUBJECT_FIELDS = ("site", "title", "date", "count")
 SECURITY_MODES = ("starttls", "ssl", "none")
 
@@ -49,12 +52,19 @@ def timezone(value: Any) -> str | None:
 
 
 def permalink(value: Any) -> str | None:
+    """A URL path pattern. Besides the date parts and ``{dir}``, it must name something that
+    differs from post to post — ``{slug}`` or a frontmatter field — or posts of one day or
+    folder would share a URL."""
     if not isinstance(value, str) or not value.startswith("/"):
         return "must be a path pattern starting with '/', like '/blog/{slug}/'"
-    fields = re.findall(r"{([^{}]*)}", value)
-    unknown = [field for field in fields if field not in PERMALINK_FIELDS]
-    if unknown or "slug" not in fields:
-        return f"must contain {{slug}} and only {{{'}, {'.join(PERMALINK_FIELDS)}}}"
+    names = PLACEHOLDER.findall(value)
+    if "{" in PLACEHOLDER.sub("", value) or "}" in PLACEHOLDER.sub("", value):
+        return "has a '{' or '}' that is not part of a {name} placeholder"
+    if not [name for name in names if name not in PERMALINK_FIELDS[1:]]:
+        return (
+            "must contain {slug} or a frontmatter field such as {category}, "
+            f"and may use {{{'}, {'.join(PERMALINK_FIELDS[1:])}}}"
+        )
     return None
 
 
@@ -64,6 +74,10 @@ def web_url(value: Any) -> str | None:
         if parts.scheme in ("http", "https") and parts.hostname:
             return None
     return "must be an absolute http(s) URL like 'https://example.com/about/'"
+
+
+def slug_style(value: Any) -> str | None:
+    return None if value in SLUG_STYLES else f"must be one of: {', '.join(SLUG_STYLES)}"
 
 
 def folder(value: Any) -> str | None:

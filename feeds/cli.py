@@ -38,6 +38,7 @@ example:
 CHECK_EXAMPLE = """\
 example:
   feeds check --strict              # fail on warnings too; writes nothing
+  feeds check --site _site          # every feed link must be a page of the built blog
 """
 SEND_EXAMPLE = """\
 example:
@@ -103,6 +104,11 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_site_options(check)
+    check.add_argument(
+        "--site", type=Path, metavar="DIR",
+        help="the blog's built site (_site/, public/, out/, dist/): list feed links that are "
+        "not its pages; exit 1 if any",
+    )  # fmt: skip
     check.set_defaults(run=command_check)
 
     letter = commands.add_parser(
@@ -271,15 +277,32 @@ def command_build(args: argparse.Namespace, now: datetime) -> int:
 
 
 def command_check(args: argparse.Namespace, now: datetime) -> int:
-    result = check_site(config_from_args(args), build_options(args), now)
+    if args.site is not None and not args.site.is_dir():
+        raise UsageError(f"--site: {args.site} is not a folder (give the blog's built site)")
+    result = check_site(config_from_args(args), build_options(args), now, args.site)
     report_problems(result)
     built = result.feeds
     if result.strict_failed or built is None:
         return result.status
     problems = "no problems found" if not built.bad_posts else f"{built.bad_posts} bad post(s)"
     print(f"{describe(built)}; {len(built.files)} feeds would be written; {problems}")
+    if args.site is not None:
+        report_pages(result, built, args.site)
     bad_posts_line(result)
     return result.status
+
+
+def report_pages(result: BuildResult, built: FeedBuild, site: Path) -> None:
+    missing = result.missing_pages
+    if not missing:
+        print(f"all {len(built.links)} feed links are pages of {site}")
+        return
+    for link in missing:
+        print(f"error: {link}: no such page in {site} (no file, no sitemap entry)", file=sys.stderr)
+    print(
+        f"error: {len(missing)} of {len(built.links)} feed links are not pages of {site}",
+        file=sys.stderr,
+    )
 
 
 def command_newsletter(args: argparse.Namespace, now: datetime) -> int:
@@ -366,6 +389,8 @@ def describe(result: FeedBuild) -> str:
         text += f", {result.template_tags_removed} template tag(s) removed"
     if result.unsafe_html_removed:
         text += f", {result.unsafe_html_removed} unsafe HTML element(s) or attribute(s) removed"
+    if result.components_removed:
+        text += f", {result.components_removed} MDX component(s) removed, their text kept"
     return text
 
 

@@ -94,11 +94,12 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
 @dataclass(frozen=True)
 class ContentOptions:
     """Which files are posts, which frontmatter names hold which field, what to do with
-    template tags other generators leave in bodies. Read from ``[site]`` and ``[fields]``."""
+    template tags other generators leave in bodies, and where each post lives (its URL
+    pattern and slug style). Read from ``[site]`` and ``[fields]``."""
 
     include: tuple[str, ...] = setting(
         "include", checks.globs, "patterns of post files, relative to the content folder",
-        default=("**/*.md", "**/*.markdown"),
+        default=("**/*.md", "**/*.markdown", "**/*.mdx"),
     )  # fmt: skip
     exclude: tuple[str, ...] = setting(
         "exclude", checks.globs, "patterns of files that are not posts", default=()
@@ -106,6 +107,16 @@ class ContentOptions:
     template_tags: str = setting(
         "template_tags", checks.template_tags,
         "Liquid and Hugo shortcode tags in bodies: strip or keep", default="strip",
+    )  # fmt: skip
+    permalink: str = setting(
+        "permalink", checks.permalink,
+        "URL path of a post: {slug}, {year}, {month}, {day}, {dir}, or a frontmatter field "
+        "such as {category}", default="/blog/{slug}/",
+    )  # fmt: skip
+    slug_style: str = setting(
+        "slug_style", checks.slug_style,
+        "how a file name becomes a slug: default, keep, hugo, jekyll or astro",
+        default="default",
     )  # fmt: skip
     fields: tuple[tuple[str, tuple[str, ...]], ...] = tuple(DEFAULT_FIELDS.items())
     # [authors]: the ids frontmatter may name, each with its person, in the file's order.
@@ -117,6 +128,28 @@ class ContentOptions:
 
     def names(self, field_name: str) -> tuple[str, ...]:
         return self._by_field[field_name]
+
+
+@dataclass(frozen=True)
+class Language:
+    """Another language of a multilingual site: ``[languages.<tag>]``. Its posts get a feed set
+    of their own under ``<tag>/`` in the output folder; what is not given is the site's."""
+
+    tag: str
+    title: str | None = setting("title", checks.text, "the feeds' title", default=None,
+                                default_text="[site] title")  # fmt: skip
+    description: str | None = setting(
+        "description", checks.text, "what the feeds are about", default=None,
+        default_text="[site] description",
+    )  # fmt: skip
+    content_dir: Path | None = setting(
+        "content", checks.folder, "this language's posts folder", default=None, path=True,
+        default_text="[site] content + /<tag>",
+    )  # fmt: skip
+    permalink: str | None = setting(
+        "permalink", checks.permalink, "URL path of its posts", default=None,
+        default_text="/<tag> + [site] permalink",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -141,10 +174,6 @@ class Site:
     timezone: str = setting(
         "timezone", checks.timezone, "IANA time zone of dates written without one", default="UTC"
     )
-    permalink: str = setting(
-        "permalink", checks.permalink, "URL path of a post: {slug}, {year}, {month}, {day}",
-        default="/blog/{slug}/",
-    )  # fmt: skip
     content_dir: Path = setting(
         "content", checks.folder, "the posts folder", default=Path("content"), path=True
     )
@@ -156,6 +185,10 @@ class Site:
     )
     tag_feeds: bool = setting("tag_feeds", checks.flag, "a feed set per tag as well", default=True)
     content: ContentOptions = ContentOptions()
+    # For a language other than the default one: its folder in the output, e.g. "fr/"; its
+    # feeds are written there and its ids carry it (see ``[languages.<tag>]``).
+    language_folder: str = ""
+    languages: tuple[Language, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -276,8 +309,9 @@ SECTIONS: dict[str, tuple[type, ...]] = {
     "newsletter.utm": (Utm,),
     "smtp": (SmtpSettings,),
     "delivery": (DeliverySettings,),
+    "languages.<tag>": (Language,),
 }
-KNOWN_SECTIONS = ("site", "fields", "authors", "newsletter", "smtp", "delivery")
+KNOWN_SECTIONS = ("site", "fields", "authors", "newsletter", "smtp", "delivery", "languages")
 
 
 def load_site(path: Path = DEFAULT_CONFIG) -> Site:
@@ -318,11 +352,13 @@ def config_from_mapping(
     people = read_authors(data.get("authors", {}), problems)
     smtp = read_smtp(data.get("smtp", {}), env or {}, problems)
     delivery = read_table(data.get("delivery", {}), "delivery", problems, base)
+    languages = read_languages(data.get("languages", {}), values, problems, base)
     if problems:
         raise ConfigError(source, problems)
     site = build(
         Site, values, author=author,
         content=build(ContentOptions, values, fields=names, authors=people),
+        languages=languages,
     )  # fmt: skip
     site = site_defaults(site)
     newsletter = newsletter_defaults(build(NewsletterSettings, letter, utm=utm), site, letter)
@@ -405,6 +441,52 @@ def read_table(
         elif base is not None and item.name not in values and isinstance(item.default, Path):
             values[item.name] = base / item.default
     return values
+
+
+def read_languages(
+    value: Any, site: Mapping[str, Any], problems: Problems, base: Path
+) -> tuple[Language, ...]:
+    """``[languages.<tag>]`` tables, one per language besides the site's own."""
+    if not isinstance(value, dict):
+        problems.append(("languages", 'must be tables like [languages.fr] title = "…"'))
+        return ()
+    found = []
+    for tag, table in value.items():
+        label = f"languages.{tag}"
+        message = checks.language(tag)
+        if message or tag == site.get("language", "en"):
+            problems.append(
+                (label, f"{tag!r} {message}" if message else "is the site's own language")
+            )
+            continue
+        given = read_table(table, "languages.<tag>", problems, base, where=label)
+        chosen = {
+            item.name: given[item.name] for item, _ in declared(Language) if item.name in given
+        }
+        found.append(Language(tag=tag, **chosen))
+    return tuple(found)
+
+
+def language_sites(site: Site) -> list[Site]:
+    """The site itself (its default language, at the output root), then one site per other
+    language: its own language, title, posts folder and permalink pattern, under ``<tag>/``."""
+    others = [
+        replace(
+            site,
+            language=language.tag,
+            title=language.title or site.title,
+            description=language.description or site.description,
+            content_dir=language.content_dir or site.content_dir / language.tag,
+            content=replace(
+                site.content,
+                permalink=language.permalink or f"/{language.tag}{site.content.permalink}",
+            ),
+            language_folder=f"{language.tag}/",
+            languages=(),
+        )
+        for language in site.languages
+    ]
+    return [site, *others]
 
 
 def read_author(value: Any, problems: Problems) -> Author:

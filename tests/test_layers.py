@@ -20,6 +20,7 @@ LAYERS = {
     "feeds.cache": 2,
     "feeds.output": 2,
     "feeds.workers": 2,
+    "feeds.sitecheck": 2,
     "feeds.content": 3,
     "feeds.feed": 4,
     "feeds.newsletter": 4,

@@ -14,6 +14,7 @@ from lxml.etree import Comment, ParserError
 
 from feeds.config import Site
 from feeds.content.markdown_engine import markdown_to_html
+from feeds.content.mdx import is_mdx, mdx_to_markdown
 from feeds.content.model import Post
 from feeds.content.permalinks import entry_id, post_url
 from feeds.content.sanitize import clean_feed_html, count_unsafe
@@ -45,6 +46,7 @@ class RenderedPost:
     image: str | None
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
+    components_removed: int = 0
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class RenderedBody:
     first_paragraph: str
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
+    # JSX components of an .mdx post (see ``mdx``).
+    components_removed: int = 0
 
 
 def read_body(post: Post) -> str:
@@ -74,17 +78,20 @@ def render_post(post: Post, site: Site, body: RenderedBody | None = None) -> Ren
         image=urljoin(url, post.image) if post.image else None,
         template_tags_removed=body.template_tags_removed,
         unsafe_html_removed=body.unsafe_html_removed,
+        components_removed=body.components_removed,
     )
 
 
 def render_body(post: Post, site: Site) -> RenderedBody:
-    text, tags_removed = read_body(post), 0
+    text, tags_removed, components = read_body(post), 0, 0
+    if is_mdx(post.source.name):
+        text, components = mdx_to_markdown(text)
     if site.content.template_tags == "strip":
         text, tags_removed = strip_template_tags(text)
     html = markdown_to_html(text)
     root = parse_fragment(html)
     if root is None:
-        return RenderedBody(html, "", tags_removed, 0)
+        return RenderedBody(html, "", tags_removed, 0, components)
     # One parse serves every pass: comments out, blocks out of paragraphs, absolute URLs, the
     # unsafe count, the summary.
     drop_comments(root)
@@ -94,15 +101,16 @@ def render_body(post: Post, site: Site) -> RenderedBody:
     html = inner_html(root)
     if unsafe:
         html = clean_feed_html(html)
-        return RenderedBody(html, first_paragraph(html), tags_removed, unsafe)
-    return RenderedBody(html, first_paragraph_of(root), tags_removed, 0)
+        return RenderedBody(html, first_paragraph(html), tags_removed, unsafe, components)
+    return RenderedBody(html, first_paragraph_of(root), tags_removed, 0, components)
 
 
 def render_key(post: Post, site: Site) -> str | None:
     """What a post's rendering depends on: its file's bytes, its URL, the template-tag setting."""
     if not post.source_digest:
         return None
-    return f"{post.source_digest}|{post_url(post, site)}|{site.content.template_tags}"
+    key = f"{post.source_digest}|{post_url(post, site)}|{site.content.template_tags}"
+    return key + "|mdx" if is_mdx(post.source.name) else key
 
 
 # Below this many posts to render, worker processes cost more than they save.

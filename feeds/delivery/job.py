@@ -122,8 +122,8 @@ def plan_issue(
     latest N and counts everything older as announced, so it never sends the archive."""
     site = config.site
     live = published(loaded.posts, now)
-    ids = {post.slug: entry_id(post, site) for post in live}
-    fresh = [post for post in live if ids[post.slug] not in seen]
+    ids = {post.source: entry_id(post, site) for post in live}
+    fresh = [post for post in live if ids[post.source] not in seen]
     if not seen:
         fresh = fresh[: config.newsletter.latest]
     if not fresh:
@@ -135,7 +135,7 @@ def plan_issue(
     )
     return PlannedIssue(
         issue=issue,
-        post_ids=tuple(ids[post.slug] for post in fresh),
+        post_ids=tuple(ids[post.source] for post in fresh),
         seen=tuple(sorted(ids.values())),
     )
 

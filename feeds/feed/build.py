@@ -40,10 +40,13 @@ class FeedBuild:
     sections_skipped: int = 0
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
+    components_removed: int = 0
     bad_posts: int = 0
     render_keys: tuple[str, ...] = ()
     feed_keys: dict[str, str] = field(default_factory=dict)
     kept: tuple[str, ...] = ()
+    # The URL of every post some feed carries, sorted: what ``feeds check --site`` looks for.
+    links: tuple[str, ...] = ()
 
 
 def build_feeds(
@@ -79,10 +82,11 @@ def build_feeds(
         tags, tag_warnings = group_by_tag(posts)
         warnings.extend(tag_warnings)
         specs.extend((tag_feed(site, tag), limit(tag.posts, site.items_per_feed)) for tag in tags)
-    needed = list({post.slug: post for _, members in specs for post in members}.values())
+    # Keyed by file: posts may share a slug (at different URLs).
+    needed = list({post.source: post for _, members in specs for post in members}.values())
     rendered = dict(
         zip(
-            (p.slug for p in needed),
+            (p.source for p in needed),
             render_posts(needed, site, store=renders, workers=workers),
             strict=True,
         )
@@ -92,7 +96,7 @@ def build_feeds(
     keys: dict[str, str] = {}
     kept: list[str] = []
     for spec, members in specs:
-        entries = [feed_entry(rendered[post.slug], ties.get(post.source, 0)) for post in members]
+        entries = [feed_entry(rendered[post.source], ties.get(post.source, 0)) for post in members]
         key = keys[spec.folder] = feed_key(spec, site, entries)
         if intact is not None and intact.get(spec.folder) == key:
             kept.extend(spec.path(kind.file_name) for kind in FORMATS)
@@ -110,10 +114,38 @@ def build_feeds(
         sections_skipped=len(loaded.skipped),
         template_tags_removed=sum(r.template_tags_removed for r in rendered.values()),
         unsafe_html_removed=sum(r.unsafe_html_removed for r in rendered.values()),
+        components_removed=sum(r.components_removed for r in rendered.values()),
         render_keys=tuple(filter(None, (render_key(post, site) for post in needed))),
         bad_posts=len({error.path for error in loaded.errors}),
         feed_keys=keys,
         kept=tuple(kept),
+        links=tuple(sorted({r.url for r in rendered.values()})),
+    )
+
+
+def merge_builds(builds: Sequence[FeedBuild]) -> FeedBuild:
+    """The builds of a multilingual site's languages as one: their files sit in separate
+    folders, their counts add up."""
+    files: dict[str, bytes] = {}
+    for built in builds:
+        for path, data in built.files.items():
+            add_output(files, path, data)
+    return FeedBuild(
+        files=files,
+        posts_read=sum(b.posts_read for b in builds),
+        posts_published=sum(b.posts_published for b in builds),
+        drafts_left_out=sum(b.drafts_left_out for b in builds),
+        future_left_out=sum(b.future_left_out for b in builds),
+        warnings=tuple(warning for b in builds for warning in b.warnings),
+        sections_skipped=sum(b.sections_skipped for b in builds),
+        template_tags_removed=sum(b.template_tags_removed for b in builds),
+        unsafe_html_removed=sum(b.unsafe_html_removed for b in builds),
+        components_removed=sum(b.components_removed for b in builds),
+        bad_posts=sum(b.bad_posts for b in builds),
+        render_keys=tuple(key for b in builds for key in b.render_keys),
+        feed_keys={folder: key for b in builds for folder, key in b.feed_keys.items()},
+        kept=tuple(path for b in builds for path in b.kept),
+        links=tuple(sorted({link for b in builds for link in b.links})),
     )
 
 

@@ -117,22 +117,25 @@ def tie_breaks(posts: Iterable[Post]) -> dict[Path, int]:
 
 
 def site_feed(site: Site) -> FeedSpec:
+    # A language other than the default one has its feeds, and their ids, under its folder.
+    folder = site.language_folder
     return FeedSpec(
         title=site.title,
         description=site.description,
-        home_url=site.base_url,
-        folder="",
-        feed_id=f"tag:{site.domain},{site.since}:feed",
+        home_url=urljoin(site.base_url, folder),
+        folder=folder,
+        feed_id=f"tag:{site.domain},{site.since}:{folder}feed",
     )
 
 
 def tag_feed(site: Site, tag: Tag) -> FeedSpec:
+    folder = site.language_folder
     return FeedSpec(
         title=f"{site.title}: {tag.name}",
         description=f"Posts tagged “{tag.name}” on {site.title}",
-        home_url=site.base_url,
-        folder=f"tags/{tag.slug}/",
-        feed_id=f"tag:{site.domain},{site.since}:tags/{tag.slug}",
+        home_url=urljoin(site.base_url, folder),
+        folder=f"{folder}tags/{tag.slug}/",
+        feed_id=f"tag:{site.domain},{site.since}:{folder}tags/{tag.slug}",
     )
 
 
