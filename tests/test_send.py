@@ -185,7 +185,7 @@ def test_the_journal_records_each_delivery_and_is_private(
     path = blog.root / "state/journal.sqlite3"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert journal_rows(blog, "PRAGMA user_version") == [(1,)]
+    assert journal_rows(blog, "PRAGMA user_version") == [(2,)]
     rows = journal_rows(
         blog,
         "SELECT subscriber, status, attempts, message_id IS NOT NULL FROM deliveries ORDER BY 1",
@@ -401,6 +401,7 @@ def test_the_password_never_appears_in_output(
     setup(blog, server[1])
     monkeypatch.setenv("FEEDS_SMTP_USER", "ada")
     monkeypatch.setenv("FEEDS_SMTP_PASSWORD", "hunter2-secret")
+    monkeypatch.setenv("FEEDS_SMTP_ALLOW_PLAINTEXT_AUTH", "true")
     code, out, err = send(blog, capsys)
     assert code == 1
     assert "hunter2-secret" not in out + err
@@ -450,7 +451,7 @@ def test_bad_subscriber_rows_are_reported_and_skipped(tmp_path: Path) -> None:
     found = read_csv(path)
     assert [s.email for s in found.subscribers] == ["ada@example.com", "grace@example.org"]
     assert found.warnings == (
-        f"{path}: line 3: 'not-an-address' is not an email address; skipped",
+        f"{path}: line 3: 'not-an-address' is not an email address like 'jane@example.com'; skipped",
         f"{path}: line 5: ADA@Example.com is already on line 2; skipped",
     )
 
@@ -505,5 +506,5 @@ def test_a_journal_from_a_newer_release_is_refused(
         db.execute("PRAGMA user_version = 99")
     code, _, err = send(blog, capsys)
     assert code == 1
-    assert err == f"error: {state}: journal schema 99 is newer than this release knows (1)\n"
+    assert err == f"error: {state}: journal schema 99 is newer than this release knows (2)\n"
     assert recorder.messages == []
