@@ -366,6 +366,20 @@ def test_missing_template_names_it(
     [
         ("line one\n{{ 1 + }}\n", "line 2: unexpected 'end of print statement'"),
         ("line one\n{{ nope.deeper }}\n", "line 2: 'nope' is undefined"),
+        (
+            "line one\n{{ 1 // 0 }}\n",
+            "line 2: ZeroDivisionError: integer division or modulo by zero",
+        ),
+        # Sandboxed, with none of Jinja's globals: no way to the process or its environment.
+        (
+            "{{ cycler.__init__.__globals__.os.environ }}\n",
+            "line 1: access to attribute '__init__' of 'StrictUndefined' object is unsafe.",
+        ),
+        (
+            "\n{{ site.__class__.__mro__ }}\n",
+            "line 2: access to attribute '__class__' of 'dict' object is unsafe.",
+        ),
+        ("{{ lipsum() }}\n", "line 1: 'lipsum' is undefined"),
     ],
 )
 def test_broken_template_names_file_and_line(

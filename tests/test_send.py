@@ -573,7 +573,9 @@ def open_issue_count(blog: Blog) -> int:
     return int(journal_rows(blog, "SELECT COUNT(*) FROM issues WHERE completed_at IS NULL")[0][0])
 
 
-@pytest.mark.parametrize("address", ["", "  ", "not-an-address", "a..b@example.com", "josé@example.com"])
+@pytest.mark.parametrize(
+    "address", ["", "  ", "not-an-address", "a..b@example.com", "josé@example.com"]
+)
 def test_an_empty_or_invalid_to_is_a_usage_error_and_sends_nothing(
     blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str], address: str
 ) -> None:
@@ -699,7 +701,7 @@ def test_a_subscriber_file_with_no_usable_row_freezes_and_announces_nothing(
     recorder, port = server
     setup(blog, port)
     write_subscribers(blog, "email,name\nnot-an-address,X\n\n")
-    code, out, err = send(blog, capsys)
+    code, _out, err = send(blog, capsys)
     assert code == 2
     assert err.splitlines()[-1] == (
         f"error: {blog.root / 'subscribers.csv'}: subscribers: no address to send to (every row "
@@ -760,7 +762,10 @@ def test_a_lasting_temporary_refusal_is_bounded_and_never_blocks_a_new_issue(
     assert subjects == ["Test Blog: Second Post", "Test Blog: Third Post"]
     # Ten refusals in all (four a run): the first issue gives up on reader01 in the third run.
     code, out, _ = send(blog, capsys, now=NOW + timedelta(days=2))
-    assert "  failed: reader01@example.com: refused 12 times (max_attempts = 10); last: 452 4.2.2 Mailbox full" in out
+    assert (
+        "  failed: reader01@example.com: refused 12 times (max_attempts = 10); last: 452 4.2.2 Mailbox full"
+        in out
+    )
     # The second issue's straggler runs into max_days (3) instead.
     code, out, _ = send(blog, capsys, now=NOW + timedelta(days=4, hours=1))
     assert (
@@ -780,7 +785,10 @@ def test_a_line_lost_after_the_message_is_not_retried_and_is_capped_across_runs(
     code, out, _ = send(blog, capsys)
     assert code == 1
     assert recorder.count()["reader01@example.com"] == 1  # not retries + 1
-    assert "deferred to the next run: reader01@example.com: the line was lost after the message was sent" in out
+    assert (
+        "deferred to the next run: reader01@example.com: the line was lost after the message was sent"
+        in out
+    )
     code, out, _ = send(blog, capsys)
     assert code == 0, out
     assert "counted as sent: reader01@example.com" in out
@@ -850,7 +858,9 @@ def test_smtp_numbers_from_the_environment_are_ascii_digits_only(
         return
     code, _, err = send(blog, capsys)
     assert code == 2
-    assert err == f"error: {blog.config}: FEEDS_SMTP_PORT: must be a port number (25, 465, 587, …)\n"
+    assert (
+        err == f"error: {blog.config}: FEEDS_SMTP_PORT: must be a port number (25, 465, 587, …)\n"
+    )
 
 
 def test_an_unknown_smtp_variable_is_a_warning(
@@ -902,7 +912,7 @@ def test_a_broken_journal_is_one_line_naming_it_and_nothing_is_sent(
     (line,) = err.splitlines()
     assert line.startswith(f"error: {state}: ") and "move it aside and run again" in line
     assert len(recorder.messages) == before
-    code, out, err = send(blog, capsys, "--dry-run")
+    code, _out, err = send(blog, capsys, "--dry-run")
     assert code == 1 and err.startswith(f"error: {state}: ")
 
 
@@ -960,8 +970,8 @@ def test_no_password_goes_out_without_tls_unless_allowed(
     code, _, err = send(blog, capsys)
     assert code == 2
     assert err == (
-        f"error: {blog.config}: smtp.user: a login over security = \"none\" would send the "
-        "password in clear; use security = \"starttls\" or \"ssl\" (or set allow_plaintext_auth = true)\n"
+        f'error: {blog.config}: smtp.user: a login over security = "none" would send the '
+        'password in clear; use security = "starttls" or "ssl" (or set allow_plaintext_auth = true)\n'
     )
     assert recorder.events == [] and not (blog.root / "state").exists()
 
@@ -1009,7 +1019,10 @@ def test_a_message_without_list_unsubscribe_is_a_warning_and_an_error_under_stri
     write_subscribers(blog, "email,token\nwith@example.com,t1\nwithout@example.com,\n")
     code, _, err = send(blog, capsys, "--strict")
     assert code == 2
-    assert "warning: without@example.com has no token for unsubscribe_url: their message goes out without List-Unsubscribe" in err
+    assert (
+        "warning: without@example.com has no token for unsubscribe_url: their message goes out without List-Unsubscribe"
+        in err
+    )
     assert recorder.messages == [] and not (blog.root / "state").exists()
     blog.config.write_text(
         text.replace('unsubscribe_url = "https://example.com/unsubscribe?token={token}"\n', ""),
