@@ -1084,3 +1084,30 @@ def test_the_text_part_carries_whole_posts_and_the_subject_is_folded(
     start = next(i for i, line in enumerate(head) if line.startswith(b"Subject:"))
     assert head[start + 1].startswith(b" ")  # folded
     assert all(len(line) <= 78 for line in head[start : start + 3])
+
+
+def test_a_journal_of_schema_1_is_migrated_and_keeps_its_history(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from feeds.delivery.journal import MIGRATIONS
+
+    recorder, port = server
+    setup(blog, port, people=2)
+    state = blog.root / "state/journal.sqlite3"
+    # What the previous release left: an issue of the first two posts, sent to reader00 only.
+    write_journal(state, sql=MIGRATIONS[1] + """;
+        PRAGMA user_version = 1;
+        INSERT INTO issues VALUES (1, '2021-02-01-issue', 'Old subject', '<p>old</p>', 'old',
+            '2026-11-20T00:00:00+00:00', '2026-11-20T00:00:00+00:00', NULL);
+        INSERT INTO seen_posts VALUES ('tag:example.com,2020:first', 1);
+        INSERT INTO seen_posts VALUES ('tag:example.com,2020:second', 1);
+        INSERT INTO deliveries VALUES (1, 'reader00@example.com', 'reader00@example.com', 'sent',
+            1, NULL, '<x@example.com>', '2026-11-20T00:00:00+00:00');
+    """)  # fmt: skip
+    code, out, _ = send(blog, capsys)
+    assert code == 0, out
+    assert journal_rows(blog, "PRAGMA user_version") == [(2,)]
+    # The old issue is resumed for reader01 only, and nothing new is announced.
+    assert recorder.count() == Counter({"reader01@example.com": 1})
+    assert recorder.parsed("reader01@example.com")[0]["Subject"] == "Old subject"
+    assert "issue 2021-02-01-issue: 1 sent, 0 failed, 0 deferred, 1 skipped" in out
