@@ -46,6 +46,8 @@ class Recorder:
     events: list[tuple[str, str, str]] = field(default_factory=list)
     hang_seconds: float = 2.0
     after_message: Any = None
+    # A refusal of EHLO and HELO, if set.
+    greeting: str | None = None
 
     async def act(self, server: Any, stage: str, address: str, queued: list[str] | None) -> str:
         reply = queued.pop(0) if queued else "250 OK"
@@ -56,6 +58,21 @@ class Recorder:
         if reply == "drop":
             server.transport.close()
         return reply
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        if self.greeting:
+            self.events.append(("EHLO", hostname, self.greeting))
+            return [self.greeting]
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server: Any, session: Any, envelope: Any, hostname: str) -> str:
+        if self.greeting:
+            return self.greeting
+        session.host_name = hostname
+        return f"250 {server.hostname}"
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -1111,3 +1128,47 @@ def test_a_journal_of_schema_1_is_migrated_and_keeps_its_history(
     assert recorder.count() == Counter({"reader01@example.com": 1})
     assert recorder.parsed("reader01@example.com")[0]["Subject"] == "Old subject"
     assert "issue 2021-02-01-issue: 1 sent, 0 failed, 0 deferred, 1 skipped" in out
+
+
+def test_a_refused_greeting_stops_the_run_at_once_and_fails_nobody(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder, port = server
+    addresses = setup(blog, port)
+    recorder.greeting = "554 5.7.1 You are not welcome"
+    code, _, err = send(blog, capsys)
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        f"error: SMTP server 127.0.0.1:{port} refused the greeting: 554 5.7.1 You are not "
+        "welcome; the next run resumes this issue"
+    )
+    assert len([e for e in recorder.events if e[0] == "EHLO"]) == 1  # never retried
+    assert statuses(blog) == {} and open_issue_count(blog) == 1
+    recorder.greeting = None
+    assert send(blog, capsys)[0] == 0
+    assert recorder.count() == Counter({address: 1 for address in addresses})
+
+
+def test_a_journal_folder_that_cannot_be_made_is_one_line(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder, port = server
+    setup(blog, port)
+    (blog.root / "state").write_text("a file where the folder should be", encoding="utf-8")
+    code, _, err = send(blog, capsys)
+    assert code == 1
+    assert err.startswith(
+        f"error: {blog.root / 'state/journal.sqlite3.lock'}: cannot create the send lock"
+    )
+    assert recorder.messages == []
+
+
+def test_a_token_too_long_for_a_header_line_is_reported_at_load(tmp_path: Path) -> None:
+    path = tmp_path / "subscribers.csv"
+    path.write_text(f"email,token\na@example.com,{'t' * 201}\nb@example.com,ok\n", encoding="utf-8")
+    found = read_csv(path)
+    assert [s.email for s in found.subscribers] == ["b@example.com"]
+    assert found.warnings == (
+        f"{path}: line 2: a@example.com: the token is longer than 200 characters (it would make "
+        "a header line too long for SMTP); skipped",
+    )

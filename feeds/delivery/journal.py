@@ -93,8 +93,14 @@ class Delivery:
 def exclusive_lock(path: Path) -> Iterator[None]:
     """Hold ``path`` locked for the block, or fail at once if another process holds it.
     The kernel drops the lock when the process dies, even by SIGKILL."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise OutputError(
+            f"{path}: cannot create the send lock: {error.strerror or error} "
+            "(the journal's folder must be writable; see [delivery] state)"
+        ) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

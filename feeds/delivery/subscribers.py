@@ -25,6 +25,8 @@ LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 DOMAIN = re.compile(rf"{LABEL}(?:\.{LABEL})+")
 # A name is cut here: a From/To line stays far inside RFC 5322's 998 characters.
 NAME_LIMIT = 100
+# Tokens go into List-Unsubscribe, which is not folded: keep it far inside 998 characters.
+TOKEN_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -155,5 +157,11 @@ def read_rows(path: Path, reader: csv.DictReader[str]) -> SubscriberList:
         if changed:
             warnings.append(f"{path}: line {line}: {email}: {changed}")
         token = (row.get("token") or "").strip() or None
+        if token and len(token) > TOKEN_LIMIT:
+            warnings.append(
+                f"{path}: line {line}: {email}: the token is longer than {TOKEN_LIMIT} "
+                "characters (it would make a header line too long for SMTP); skipped"
+            )
+            continue
         subscribers.append(Subscriber(email=email, name=name, token=token))
     return SubscriberList(tuple(subscribers), tuple(warnings))
