@@ -31,8 +31,15 @@ GOOD = ["ann@example.com", "Ann@EXAMPLE.com", "bob@example.org", "carl+x@example
 BAD = ["", "no-at", "a..b@example.com", "josé@example.com", "=?utf-8?q?x?=@example.com",
        "x@-bad-.com", ".lead@example.com"]  # fmt: skip
 MAIL_REPLIES = ["250 OK", "451 4.3.0 Try later", "530 5.7.0 Authentication required", "drop"]
-RCPT_REPLIES = ["250 OK", "450 4.2.1 Busy", "550 5.1.1 No such user", "421 4.3.2 Bye", "drop"]
-DATA_REPLIES = ["250 OK", "451 4.3.0 Later", "554 5.7.1 Refused by policy", "drop"]
+RCPT_REPLIES = [
+    "250 OK",
+    "450 4.2.1 Busy",
+    "550 5.1.1 No such user",
+    "421 4.3.2 Bye",
+    "drop",
+    "hang",
+]
+DATA_REPLIES = ["250 OK", "451 4.3.0 Later", "554 5.7.1 Refused by policy", "drop", "hang"]
 
 TOML = """
 [newsletter]
@@ -42,7 +49,7 @@ from_address = "letters@example.com"
 host = "127.0.0.1"
 port = {port}
 security = "none"
-timeout = 3
+timeout = 0.2
 retries = 1
 retry_delay = 0
 
@@ -110,7 +117,7 @@ def run_send(root: Path) -> tuple[int, str]:
 
 
 @settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -125,6 +132,7 @@ def test_the_job_keeps_its_invariants_under_any_list_and_any_fault(
     recorder, port = sink
     recorder.messages.clear()
     recorder.events.clear()
+    recorder.hang_seconds = 0.3
     recorder.mail = list(plan["mail"])  # type: ignore[call-overload]
     recorder.plan = {k: list(v) for k, v in plan["rcpt"].items()}  # type: ignore[attr-defined]
     recorder.data = {k: list(v) for k, v in plan["data"].items()}  # type: ignore[attr-defined]
@@ -168,7 +176,9 @@ def check_journal(root: Path, recorder: Recorder, members: set[str] | None) -> N
     delivered = {to for to, _ in recorder.messages}
     for _complete, subscriber, status in rows:
         if status == "sent":
-            assert subscriber in delivered, subscriber
+            # Delivered, or counted as sent after the answer to a whole message was lost.
+            lost = ("DATA", subscriber, "hang") in recorder.events
+            assert subscriber in delivered or lost, subscriber
         if status == "failed":
             # Failed for good only for a refusal of this recipient, never for the server's.
             assert subscriber in refused, subscriber
