@@ -1172,3 +1172,21 @@ def test_a_token_too_long_for_a_header_line_is_reported_at_load(tmp_path: Path) 
         f"{path}: line 2: a@example.com: the token is longer than 200 characters (it would make "
         "a header line too long for SMTP); skipped",
     )
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["550 5.1.1 No such user", "550 Recipient address rejected: {address}: User unknown"],
+)
+def test_the_same_refusal_that_is_plainly_each_recipients_own_fails_them_and_goes_on(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str], reply: str
+) -> None:
+    recorder, port = server
+    addresses = setup(blog, port, people=5)
+    for address in addresses[:4]:
+        recorder.plan[address] = [reply.format(address=address)]
+    code, out, _ = send(blog, capsys)
+    assert code == 1
+    assert "issue 2021-02-01-issue: 1 sent, 4 failed, 0 deferred, 0 skipped" in out
+    assert open_issue_count(blog) == 0
+    assert recorder.count() == Counter({addresses[4]: 1})

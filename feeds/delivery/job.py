@@ -268,17 +268,20 @@ class Refusals:
 
     held: list[tuple[Subscriber, Outcome]] = field(default_factory=list)
 
-    def same(self, outcome: Outcome, subscriber: Subscriber) -> bool:
-        if not self.held:
-            return True
-        first, earlier = self.held[0]
-        return reply_key(outcome.error, subscriber.email) == reply_key(earlier.error, first.email)
+    def same(self, outcome: Outcome) -> bool:
+        return not self.held or outcome.error == self.held[0][1].error
 
 
-def reply_key(reply: str | None, address: str) -> str:
-    """A reply with the recipient's address taken out, to compare replies across recipients."""
-    text = re.sub(re.escape(address), "", reply or "", flags=re.IGNORECASE)
-    return " ".join(re.sub(r"<[^>]*>", "", text).split()).lower()
+# RFC 3463 classes X.1 (addressing) and X.2 (mailbox) are about the recipient by definition.
+RECIPIENT_STATUS = re.compile(r"^\d{3} [45]\.[12]\.\d{1,3}\b")
+
+
+def about_recipient(outcome: Outcome, subscriber: Subscriber) -> bool:
+    """A refusal that is plainly this recipient's own: it names their address, or its enhanced
+    status says the mailbox or address is the problem. Such a refusal is never the server's
+    answer to us, however many recipients in a row get one."""
+    reply = outcome.error or ""
+    return subscriber.email.lower() in reply.lower() or bool(RECIPIENT_STATUS.match(reply))
 
 
 def deliver(
@@ -303,8 +306,8 @@ def deliver(
         if not settle_without_sending(config.delivery, journal, issue, subscriber, row, now, summary, report):  # fmt: skip
             message = personal_message(config, issue, subscriber)
             outcome = mailer.send(message, sender, subscriber.email)
-            if outcome.status == "failed":
-                if not held.same(outcome, subscriber):
+            if outcome.status == "failed" and not about_recipient(outcome, subscriber):
+                if not held.same(outcome):
                     release(journal, issue, held, now, summary, report)
                 held.held.append((subscriber, outcome))
                 if len(held.held) >= streak:
@@ -370,7 +373,7 @@ def record(
     email = subscriber.email
     message_id = message["Message-ID"] if outcome.status in ("sent", "unconfirmed") else None
     unconfirmed = 1 if outcome.status == "unconfirmed" else 0
-    status = "sent" if outcome.status == "sent" else "pending"
+    status = outcome.status if outcome.status in ("sent", "failed") else "pending"
     error = outcome.error
     if unconfirmed and row.unconfirmed + 1 >= delivery.max_unconfirmed:
         status = "sent"
