@@ -24,7 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from feeds.config import DeliverySettings, load_config
-from feeds.delivery.job import unsubscribe_headers
+from feeds.delivery.unsubscribe import unsubscribe_headers
 from feeds.delivery.subscribers import Subscriber, read_csv
 
 from .cli import run_cli

@@ -20,7 +20,6 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from html import escape
 from pathlib import Path
-from urllib.parse import quote
 
 from feeds.config import Config, DeliverySettings
 from feeds.content.model import LoadedPosts, published
@@ -30,6 +29,11 @@ from feeds.delivery.journal import Delivery, Journal, StoredIssue, exclusive_loc
 from feeds.delivery.smtp import SmtpTransport
 from feeds.delivery.subscribers import Subscriber, address_problem, load_subscribers
 from feeds.delivery.transport import Outcome, Transport
+from feeds.delivery.unsubscribe import (
+    personal_unsubscribe_link,
+    unsubscribe_headers,
+    unsubscribe_url,
+)
 from feeds.errors import ConfigError, DeliveryError, StrictError, UsageError
 from feeds.newsletter.issue import UNSUBSCRIBE_MARKER, Issue, render_issue
 from feeds.newsletter.message import build_message, require_sender
@@ -458,46 +462,6 @@ def personal_message(config: Config, issue: StoredIssue, subscriber: Subscriber)
     )
 
 
-def personal_unsubscribe_link(config: Config, subscriber: Subscriber) -> str:
-    """The link a template's ``unsubscribe_url`` becomes for this subscriber: their one-click
-    URL, else the mailto, else the site (a subscriber without a token, with no mailto set)."""
-    delivery = config.delivery
-    url = unsubscribe_url(delivery, subscriber)
-    if url:
-        return url
-    if delivery.unsubscribe_mailto:
-        return mailto(delivery.unsubscribe_mailto, subscriber)
-    return config.site.base_url
-
-
-def mailto(address: str, subscriber: Subscriber) -> str:
-    return f"mailto:{address}?subject={quote(f'unsubscribe {subscriber.email}')}"
-
-
-def unsubscribe_headers(delivery: DeliverySettings, subscriber: Subscriber) -> dict[str, str]:
-    """List-Unsubscribe (RFC 2369) with a mailto and/or an HTTPS link, and RFC 8058's one-click
-    List-Unsubscribe-Post when there is a link."""
-    targets = []
-    if delivery.unsubscribe_mailto:
-        targets.append(f"<{mailto(delivery.unsubscribe_mailto, subscriber)}>")
-    url = unsubscribe_url(delivery, subscriber)
-    if url:
-        targets.append(f"<{url}>")
-    headers = {"List-Unsubscribe": ", ".join(targets)} if targets else {}
-    if url:
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return headers
-
-
-def unsubscribe_url(delivery: DeliverySettings, subscriber: Subscriber) -> str | None:
-    pattern = delivery.unsubscribe_url
-    if not pattern or ("{token}" in pattern and not subscriber.token):
-        return None
-    return pattern.format(
-        email=quote(subscriber.email, safe="@"), token=quote(subscriber.token or "", safe="")
-    )
-
-
 def preview(
     config: Config,
     loaded: LoadedPosts,
@@ -532,7 +496,7 @@ def preview(
         report.log("nothing new: every published post has been sent already")
         return summary
     if request.test_address is not None:
-        return test_copy(config, issues[-1], request.test_address.strip(), transport)
+        return send_test_copy(config, issues[-1], request.test_address.strip(), transport)
     subscribers = audience(config, request, report)
     for issue in issues:
         result = IssueSummary(issue.stem)
@@ -550,7 +514,7 @@ def preview(
     return summary
 
 
-def test_copy(
+def send_test_copy(
     config: Config, issue: StoredIssue, address: str, transport: TransportFactory
 ) -> SendSummary:
     test = Subscriber(email=address)
