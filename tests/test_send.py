@@ -1190,3 +1190,19 @@ def test_the_same_refusal_that_is_plainly_each_recipients_own_fails_them_and_goe
     assert "issue 2021-02-01-issue: 1 sent, 4 failed, 0 deferred, 0 skipped" in out
     assert open_issue_count(blog) == 0
     assert recorder.count() == Counter({addresses[4]: 1})
+
+
+def test_a_sender_the_message_builder_would_refuse_is_an_error_before_anything_is_frozen(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder, port = server
+    setup(blog, port)
+    text = blog.config.read_text(encoding="utf-8")
+    blog.config.write_text(text.replace("letters@example.com", "letters..x@example.com"))
+    code, _, err = send(blog, capsys)
+    assert code == 2
+    assert err == (
+        f"error: {blog.config}: newsletter.from_address: 'letters..x@example.com' is not an "
+        "email address like 'jane@example.com'\n"
+    )
+    assert recorder.events == [] and not (blog.root / "state").exists()

@@ -158,8 +158,17 @@ def check_settings(config: Config, request: SendRequest, report: Reporter) -> No
         raise ConfigError(config.source, [("smtp.user", (
             "a login over security = \"none\" would send the password in clear; use "
             "security = \"starttls\" or \"ssl\" (or set allow_plaintext_auth = true)"))])  # fmt: skip
-    require_sender(config.newsletter)
     delivery = config.delivery
+    addresses = [("newsletter.from_address", require_sender(config.newsletter))]
+    if delivery.unsubscribe_mailto:
+        addresses.append(("delivery.unsubscribe_mailto", delivery.unsubscribe_mailto))
+    problems = [
+        (key, f"{address!r} {problem}")
+        for key, address in addresses
+        if (problem := address_problem(address))
+    ]
+    if problems:
+        raise ConfigError(config.source, problems)
     if not delivery.unsubscribe_mailto and not delivery.unsubscribe_url:
         report.warn(
             "messages go out without List-Unsubscribe: set [delivery] unsubscribe_url "
