@@ -24,8 +24,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from feeds.config import DeliverySettings, load_config
-from feeds.delivery.unsubscribe import unsubscribe_headers
 from feeds.delivery.subscribers import Subscriber, read_csv
+from feeds.delivery.unsubscribe import unsubscribe_headers
 
 from .cli import run_cli
 from .conftest import NOW, ROOT, Blog
