@@ -1206,3 +1206,19 @@ def test_a_sender_the_message_builder_would_refuse_is_an_error_before_anything_i
         "email address like 'jane@example.com'\n"
     )
     assert recorder.events == [] and not (blog.root / "state").exists()
+
+
+def test_subscribers_tried_before_come_after_those_never_tried(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder, port = server
+    addresses = setup(blog, port, people=6)
+    # The first three get the same policy refusal: the run stops there, nobody failed.
+    for address in addresses[:3]:
+        recorder.plan[address] = ["554 5.7.1 Rejected by policy"] * 2
+    assert send(blog, capsys)[0] == 1
+    assert recorder.messages == []
+    # Next run: the other three are served before the run reaches the troubled ones again.
+    assert send(blog, capsys)[0] == 1
+    assert recorder.count() == Counter({address: 1 for address in addresses[3:]})
+    assert "failed" not in statuses(blog).values()

@@ -309,6 +309,9 @@ def deliver(
 ) -> None:
     rows = journal.deliveries(issue.id)
     todo = [s for s in subscribers if getattr(rows.get(s.key), "status", None) not in ("sent", "failed")]  # fmt: skip
+    # Those never tried go first, those tried before (deferred, or held in a same-refusal stop)
+    # after them: a few troubled addresses never keep the rest of the list waiting.
+    todo.sort(key=lambda s: s.key in rows)
     summary.skipped = len(subscribers) - len(todo)
     streak = min(SAME_REFUSAL_STREAK, len(todo)) if len(todo) >= 2 else SAME_REFUSAL_STREAK
     sender = require_sender(config.newsletter)
