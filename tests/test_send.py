@@ -1222,3 +1222,14 @@ def test_subscribers_tried_before_come_after_those_never_tried(
     assert send(blog, capsys)[0] == 1
     assert recorder.count() == Counter({address: 1 for address in addresses[3:]})
     assert "failed" not in statuses(blog).values()
+
+
+def test_replies_that_differ_only_in_queue_ids_are_the_same_refusal() -> None:
+    from feeds.delivery.job import reply_key
+
+    assert reply_key("554 5.7.1 [q1A2b3] Rejected (id 77) at 12:00:01") == reply_key(
+        "554 5.7.1 [zz9] Rejected (id 78) at 12:00:02"
+    )
+    assert reply_key("554 5.7.1 Rejected") != reply_key("554 5.6.0 Rejected")
+    assert reply_key("554 5.7.1 Rejected") != reply_key("550 5.7.1 Rejected")
+    assert reply_key("554 5.7.1 Rejected") != reply_key("554 5.7.1 Spam")

@@ -282,7 +282,17 @@ class Refusals:
     held: list[tuple[Subscriber, Outcome]] = field(default_factory=list)
 
     def same(self, outcome: Outcome) -> bool:
-        return not self.held or outcome.error == self.held[0][1].error
+        return not self.held or reply_key(outcome.error) == reply_key(self.held[0][1].error)
+
+
+def reply_key(reply: str | None) -> str:
+    """A reply without what servers vary per message (queue ids, times, anything in brackets),
+    to tell the same refusal given twice."""
+    code, _, text = (reply or "").partition(" ")
+    text = re.sub(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)", " ", text)
+    words = [word for word in text.split() if not any(char.isdigit() for char in word)]
+    status = text.split()[0] if re.match(r"[245]\.\d", text) else ""
+    return " ".join([code, status, *words]).lower()
 
 
 # RFC 3463 classes X.1 (addressing) and X.2 (mailbox) are about the recipient by definition.
