@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -11,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feeds import __version__
-from feeds.config import DEFAULT_CONFIG, Config, Site, load_config
-from feeds.errors import EXIT_BAD_INPUT, FeedsError, UsageError
+from feeds.config import DEFAULT_CONFIG, Config, Site, load_config, unknown_smtp_variables
+from feeds.errors import EXIT_BAD_INPUT, FeedsError, StrictError, UsageError
 from feeds.pipeline import (
     BuildOptions,
     BuildResult,
@@ -338,6 +339,11 @@ def command_send(args: argparse.Namespace, now: datetime) -> int:
     from feeds.delivery.job import Reporter, SendRequest
 
     config = config_from_args(args)
+    unknown = unknown_smtp_variables(os.environ)
+    for name in unknown:
+        print_warning(f"{name} is not a setting, so it is ignored (see README: [smtp])")
+    if args.strict and unknown:
+        raise StrictError(len(unknown), "nothing frozen or sent")
     request = SendRequest(
         dry_run=args.dry_run,
         test_address=args.to,
@@ -348,28 +354,31 @@ def command_send(args: argparse.Namespace, now: datetime) -> int:
     )
     report = Reporter(log=print, warn=print_warning, progress=progress_reporter())
     summary = send_newsletter(config, request, now, report)
-    if summary.issue is None:
+    if not summary.issues:
         return 0
     if args.dry_run:
-        print(
-            f"dry run: {summary.issue} would go to {len(summary.sent)} subscriber(s), "
-            f"{summary.skipped} already served; nothing sent, nothing recorded"
-        )
+        for issue in summary.issues:
+            print(
+                f"dry run: {issue.issue} would go to {len(issue.sent)} subscriber(s), "
+                f"{issue.skipped} already served; nothing sent, nothing recorded"
+            )
         return 0
-    if args.to:
-        if summary.sent:
-            print(f"test copy of {summary.issue} sent to {args.to}; nothing recorded")
+    if args.to is not None:
+        (test,) = summary.issues
+        if test.sent:
+            print(f"test copy of {test.issue} sent to {test.sent[0]}; nothing recorded")
             return 0
-        print(f"error: test copy to {args.to} failed: {summary.failed[0][1]}", file=sys.stderr)
+        print(f"error: test copy to {args.to} failed: {test.failed[0][1]}", file=sys.stderr)
         return 1
-    print(
-        f"issue {summary.issue}: {len(summary.sent)} sent, {len(summary.failed)} failed, "
-        f"{len(summary.deferred)} deferred, {summary.skipped} skipped (already served)"
-    )
-    for address, error in summary.failed:
-        print(f"  failed: {address}: {error}")
-    for address, error in summary.deferred:
-        print(f"  deferred to the next run: {address}: {error}")
+    for issue in summary.issues:
+        print(
+            f"issue {issue.issue}: {len(issue.sent)} sent, {len(issue.failed)} failed, "
+            f"{len(issue.deferred)} deferred, {issue.skipped} skipped (already served)"
+        )
+        for address, error in issue.failed:
+            print(f"  failed: {address}: {error}")
+        for address, error in issue.deferred:
+            print(f"  deferred to the next run: {address}: {error}")
     if summary.error:
         print(f"error: {summary.error}; the next run resumes this issue", file=sys.stderr)
     return 0 if summary.ok else 1

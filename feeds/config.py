@@ -9,6 +9,7 @@ those declarations.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
@@ -255,15 +256,22 @@ class SmtpSettings:
     user: str | None = setting("user", checks.any_text, "login name, if it needs one", default=None)
     password: str | None = field(default=None, repr=False)
     timeout: float = setting(
-        "timeout", checks.seconds, "seconds to wait for the server", default=30.0
+        "timeout", checks.timeout, "seconds to wait for the server (up to 600)", default=30.0
     )
     rate: float = setting(
         "rate", checks.rate, "messages per second at most (0 = no limit)", default=0.0
     )
-    retries: int = setting("retries", checks.count, "tries after the first, per message", default=3)
-    retry_delay: float = setting(
-        "retry_delay", checks.seconds, "seconds before the first retry (doubling)", default=2.0
+    retries: int = setting(
+        "retries", checks.retries, "tries after the first, per message (up to 10)", default=3
     )
+    retry_delay: float = setting(
+        "retry_delay", checks.seconds, "seconds before the first retry (doubling; up to 600)",
+        default=2.0,
+    )  # fmt: skip
+    allow_plaintext_auth: bool = setting(
+        "allow_plaintext_auth", checks.flag,
+        "send the login over a connection without TLS (security = \"none\")", default=False,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -288,6 +296,20 @@ class DeliverySettings:
         default=Path(".feeds-state/journal.sqlite3"), path=True,
     )  # fmt: skip
     full: bool = setting("full", checks.flag, "send whole posts, not summaries", default=False)
+    max_attempts: int = setting(
+        "max_attempts", checks.limit,
+        "a subscriber whose server refuses for now this many times fails for good", default=12,
+    )  # fmt: skip
+    max_days: float = setting(
+        "max_days", checks.days,
+        "a subscriber still refused this many days after the first refusal fails for good",
+        default=3.0,
+    )  # fmt: skip
+    max_unconfirmed: int = setting(
+        "max_unconfirmed", checks.limit,
+        "copies sent without the server's confirmation (line lost) before one counts as sent",
+        default=2,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -576,14 +598,21 @@ def read_smtp(value: Any, env: Mapping[str, str], problems: Problems) -> dict[st
 
 
 def from_environment(raw: str, default: Any) -> Any:
-    """An environment variable's text as the kind of value its setting's default is."""
+    """An environment variable's text as the kind of value its setting's default is. Only
+    ASCII digits make a number (``int()`` would also read '²' or Arabic-Indic digits); anything
+    else stays text, which the setting's check then refuses."""
+    text = raw.strip()
     if isinstance(default, bool):
-        return raw
+        return {"true": True, "false": False}.get(text.lower(), raw)
     if isinstance(default, int):
-        return int(raw) if raw.strip().isdigit() else raw
+        return int(text) if re.fullmatch(r"[0-9]+", text) else raw
     if isinstance(default, float):
-        try:
-            return float(raw)
-        except ValueError:
-            return raw
+        return float(text) if re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", text) else raw
     return raw
+
+
+def unknown_smtp_variables(env: Mapping[str, str]) -> list[str]:
+    """FEEDS_SMTP_* names in ``env`` that no setting reads: most likely a typo."""
+    known = {f"{ENV_PREFIX}{s.key.upper()}" for _, s in declared(SmtpSettings)}
+    known.add(f"{ENV_PREFIX}PASSWORD")
+    return sorted(name for name in env if name.startswith(ENV_PREFIX) and name not in known)

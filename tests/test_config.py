@@ -110,9 +110,9 @@ def test_the_newsletter_folder_cannot_leave_the_output_folder(tmp_path: Path) ->
             [
                 "smtp.port: 70000 must be a port number (25, 465, 587, …)",
                 "smtp.security: 'tls' must be one of: starttls, ssl, none",
-                "smtp.retries: -1 must be a whole number, 0 or more (0 = all posts)",
-                "smtp.rate: 'fast' must be messages per second, 0 (no limit) or more",
-                "smtp.server: unknown key (expected one of: host, port, rate, retries, "
+                "smtp.retries: -1 must be a whole number from 0 to 10",
+                "smtp.rate: 'fast' must be messages per second: 0 (no limit), or from 0.001 to 10000",
+                "smtp.server: unknown key (expected one of: allow_plaintext_auth, host, port, rate, retries, "
                 "retry_delay, security, timeout, user)",
             ],
         ),
@@ -125,7 +125,7 @@ def test_the_newsletter_folder_cannot_leave_the_output_folder(tmp_path: Path) ->
             "full = 1\n",
             [
                 "delivery.list_address: 'nobody' must be an email address like 'jane@example.com'",
-                "delivery.unsubscribe_url: 'https://x.example/u?{who}' may only use {email} and "
+                "delivery.unsubscribe_url: 'https://x.example/u?{who}' may only use {email}, "
                 "{token}",
                 "delivery.full: 1 must be true or false",
             ],
