@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from feeds.cache import BuildCache, cache_key
 from feeds.config import Config, Site
 from feeds.content.files import FoundFile, find_posts
+from feeds.content.siteroot import dependency_stamp, find_site_root
 from feeds.errors import EXIT_BAD_INPUT, StrictError
 from feeds.output import write_outputs
 from feeds.workers import available_cores
@@ -156,7 +157,15 @@ def open_cache(config: Config, options: BuildOptions) -> BuildCache:
         f"drafts={options.drafts} future={options.future} strict={options.strict} "
         f"keep_going={options.keep_going}"
     )
-    return BuildCache.open(folder, cache_key(repr(config.site), flags))
+    return BuildCache.open(folder, cache_key(repr(config.site), flags, template_stamp(config.site)))
+
+
+def template_stamp(site: Site) -> str:
+    """The files templates read besides the posts (data, includes, the site's settings), by
+    name, size and time: in the cache key, so that editing one is never "nothing changed"."""
+    if site.content.template_tags not in (None, "render"):
+        return ""
+    return dependency_stamp(find_site_root(site.content_dir, site.site_root))
 
 
 def save_cache(

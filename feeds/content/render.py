@@ -18,7 +18,12 @@ from feeds.content.model import Post
 from feeds.content.permalinks import entry_id, post_url
 from feeds.content.sanitize import clean_feed_html, count_unsafe
 from feeds.content.source import read_body_text
-from feeds.content.templatetags import strip_template_tags
+from feeds.content.templating import (
+    Templating,
+    apply_templates,
+    lookups_hold,
+    prepare_templating,
+)
 from feeds.workers import process_pool
 
 URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background", "longdesc")
@@ -37,6 +42,9 @@ class RenderedPost:
     image: str | None
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
+    template_tags_rendered: int = 0
+    template_tags_unknown: int = 0
+    template_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,17 @@ class RenderedBody:
     first_paragraph: str
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
+    template_tags_rendered: int = 0
+    template_tags_unknown: int = 0
+    warnings: tuple[str, ...] = ()
+    # The other posts' URLs the templates looked up: a cached body is reused only while
+    # each still resolves to the same URL.
+    lookups: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        # Read back from the JSON cache, tuples arrive as lists.
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+        object.__setattr__(self, "lookups", tuple(tuple(pair) for pair in self.lookups))
 
 
 def read_body(post: Post) -> str:
@@ -54,9 +73,14 @@ def read_body(post: Post) -> str:
     return post.body if post.body is not None else read_body_text(post.source)
 
 
-def render_post(post: Post, site: Site, body: RenderedBody | None = None) -> RenderedPost:
+def render_post(
+    post: Post,
+    site: Site,
+    body: RenderedBody | None = None,
+    templating: Templating | None = None,
+) -> RenderedPost:
     url = post_url(post, site)
-    body = body or render_body(post, site)
+    body = body or render_body(post, site, templating)
     return RenderedPost(
         post=post,
         url=url,
@@ -66,32 +90,43 @@ def render_post(post: Post, site: Site, body: RenderedBody | None = None) -> Ren
         image=urljoin(url, post.image) if post.image else None,
         template_tags_removed=body.template_tags_removed,
         unsafe_html_removed=body.unsafe_html_removed,
+        template_tags_rendered=body.template_tags_rendered,
+        template_tags_unknown=body.template_tags_unknown,
+        template_warnings=body.warnings,
     )
 
 
-def render_body(post: Post, site: Site) -> RenderedBody:
-    text, tags_removed = read_body(post), 0
-    if site.content.template_tags == "strip":
-        text, tags_removed = strip_template_tags(text)
-    html = markdown_to_html(text)
+def render_body(post: Post, site: Site, templating: Templating | None = None) -> RenderedBody:
+    # Template tags first: what they print (includes, data, links) is Markdown too.
+    tags = apply_templates(read_body(post), post, site, templating or prepare_templating(site, [post]))
+    counts = {
+        "template_tags_removed": tags.stripped,
+        "template_tags_rendered": tags.rendered,
+        "template_tags_unknown": tags.unknown,
+        "warnings": tags.warnings,
+        "lookups": tags.lookups,
+    }
+    html = markdown_to_html(tags.text)
     root = parse_fragment(html)
     if root is None:
-        return RenderedBody(html, "", tags_removed, 0)
+        return RenderedBody(html, "", **counts)
     # One parse serves three passes: absolute URLs, the unsafe count, the summary.
     make_absolute(root, post_url(post, site))
     unsafe = count_unsafe(root)
     html = inner_html(root)
     if unsafe:
         html = clean_feed_html(html)
-        return RenderedBody(html, first_paragraph(html), tags_removed, unsafe)
-    return RenderedBody(html, first_paragraph_of(root), tags_removed, 0)
+        return RenderedBody(html, first_paragraph(html), unsafe_html_removed=unsafe, **counts)
+    return RenderedBody(html, first_paragraph_of(root), **counts)
 
 
-def render_key(post: Post, site: Site) -> str | None:
-    """What a post's rendering depends on: its file's bytes, its URL, the template-tag setting."""
+def render_key(post: Post, site: Site, templating: Templating | None = None) -> str | None:
+    """What a post's rendering depends on: its file's bytes, its URL, the template-tag mode and
+    the files templates read (the other posts' URLs are checked through ``lookups``)."""
     if not post.source_digest:
         return None
-    return f"{post.source_digest}|{post_url(post, site)}|{site.content.template_tags}"
+    key = templating.key if templating is not None else str(site.content.template_tags)
+    return f"{post.source_digest}|{post_url(post, site)}|{key}"
 
 
 # Below this many posts to render, worker processes cost more than they save.
@@ -104,15 +139,21 @@ def render_posts(
     *,
     store: dict[str, dict[str, Any]] | None = None,
     workers: int = 1,
+    templating: Templating | None = None,
 ) -> list[RenderedPost]:
     """Render ``posts`` (in order), taking what ``store`` holds and adding what it lacks;
     Markdown runs in ``workers`` processes when there is enough of it."""
-    keys = [render_key(post, site) for post in posts]
+    templating = templating or prepare_templating(site, posts)
+    keys = [render_key(post, site, templating) for post in posts]
     bodies: list[RenderedBody | None] = [
         RenderedBody(**store[key]) if store is not None and key in store else None for key in keys
     ]
+    bodies = [
+        body if body is not None and lookups_hold(body.lookups, templating) else None
+        for body in bodies
+    ]
     missing = [index for index, body in enumerate(bodies) if body is None]
-    fresh = render_bodies([posts[index] for index in missing], site, workers)
+    fresh = render_bodies([posts[index] for index in missing], site, workers, templating)
     for index, body in zip(missing, fresh, strict=True):
         bodies[index] = body
         key = keys[index]
@@ -121,18 +162,24 @@ def render_posts(
     return [render_post(post, site, body) for post, body in zip(posts, bodies, strict=True)]
 
 
-def render_bodies(posts: Sequence[Post], site: Site, workers: int) -> list[RenderedBody]:
+def render_bodies(
+    posts: Sequence[Post], site: Site, workers: int, templating: Templating
+) -> list[RenderedBody]:
     if workers <= 1 or len(posts) < PARALLEL_FROM:
-        return render_chunk(posts, site)
+        return render_chunk(posts, site, templating)
     size = -(-len(posts) // (workers * 4))
     chunks = [posts[start : start + size] for start in range(0, len(posts), size)]
     with process_pool(workers) as pool:
-        parts = pool.map(render_chunk, chunks, [site] * len(chunks))
+        parts = pool.map(
+            render_chunk, chunks, [site] * len(chunks), [templating] * len(chunks)
+        )
         return [body for part in parts for body in part]
 
 
-def render_chunk(posts: Sequence[Post], site: Site) -> list[RenderedBody]:
-    return [render_body(post, site) for post in posts]
+def render_chunk(
+    posts: Sequence[Post], site: Site, templating: Templating
+) -> list[RenderedBody]:
+    return [render_body(post, site, templating) for post in posts]
 
 
 def parse_fragment(html: str) -> lxml.html.HtmlElement | None:

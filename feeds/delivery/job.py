@@ -17,6 +17,7 @@ from feeds.config import Config, DeliverySettings
 from feeds.content.model import LoadedPosts, published
 from feeds.content.permalinks import entry_id
 from feeds.content.render import render_post
+from feeds.content.templating import prepare_templating
 from feeds.delivery.journal import Journal, StoredIssue, exclusive_lock
 from feeds.delivery.smtp import SmtpTransport
 from feeds.delivery.subscribers import Subscriber, load_subscribers
@@ -129,7 +130,8 @@ def plan_issue(
     if not fresh:
         return None
     templates = load_templates(config.newsletter.templates_dir)
-    entries = [render_post(post, site) for post in fresh]
+    templating = prepare_templating(site, loaded.posts)
+    entries = [render_post(post, site, templating=templating) for post in fresh]
     issue = render_issue(
         site, config.newsletter, templates, entries, "issue", full=full or config.delivery.full
     )
