@@ -89,6 +89,8 @@ class RenderState:
 
     post: str
     post_dir: Path
+    # Lines of the post file above its body: messages count lines in the file.
+    line_offset: int
     resolve: Callable[[str], str | None]
     markdownify: Callable[[str], str]
     deadline: float
@@ -184,7 +186,9 @@ def render_liquid(
             state.post, None, "the template took too long and was given up"
         ) from None
     except LiquidError as error:
-        raise template_error(error, state.post) from None
+        raise template_error(error, state.post, state.line_offset) from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as error:
+        raise TemplateError(state.post, None, f"Liquid: {error}") from None
     return LiquidResult(
         text=output,
         rendered=rendered,
@@ -199,7 +203,7 @@ def count_tags(env: Environment, source: str) -> int:
     return kinds.count(TOKEN_TAG) + kinds.count(TOKEN_OUTPUT) + len(RAW_BLOCK.findall(source))
 
 
-def template_error(error: LiquidError, fallback: str) -> TemplateError:
+def template_error(error: LiquidError, fallback: str, offset: int = 0) -> TemplateError:
     token = error.token
     name = str(error.template_name or "") or fallback
     if isinstance(error, TemplateNotFoundError):
@@ -211,6 +215,8 @@ def template_error(error: LiquidError, fallback: str) -> TemplateError:
     line = None
     if token is not None and token.start_index >= 0:
         line = token.source.count("\n", 0, token.start_index) + 1
+        if name == fallback:
+            line += offset
     message = str(error.message or type(error).__name__)
     return TemplateError(name, line, f"Liquid: {message}")
 
@@ -228,11 +234,11 @@ def repair(env: Environment, source: str, name: str, state: RenderState) -> str:
         except LiquidSyntaxError as error:
             unknown = unknown_tag(env, error)
             if unknown is None or error.token is None or error.token.source != source:
-                raise template_error(error, name) from None
+                raise template_error(error, name, offset(name, state)) from None
             source = remove_markup(source, error.token.start_index, name, unknown, "tag", state)
             continue
         except LiquidError as error:
-            raise template_error(error, name) from None
+            raise template_error(error, name, offset(name, state)) from None
         spans = [
             (span.index, filter_name)
             for filter_name, found in template.analyze(include_partials=False).filters.items()
@@ -244,6 +250,10 @@ def repair(env: Environment, source: str, name: str, state: RenderState) -> str:
         for index, filter_name in sorted(spans, reverse=True):
             source = remove_markup(source, index, name, filter_name, "filter", state)
     raise TemplateError(name, None, "Liquid: too many unknown tags and filters")
+
+
+def offset(name: str, state: RenderState) -> int:
+    return state.line_offset if name == state.post else 0
 
 
 def unknown_tag(env: Environment, error: LiquidSyntaxError) -> str | None:
@@ -270,7 +280,7 @@ def remove_markup(
     end = len(source) if end < 0 else end + 2
     state.unknown += 1
     state.warnings.append(
-        f"{name}: line {line_of(source, start)}: unknown Liquid {kind} '{what}'; "
+        f"{name}: line {line_of(source, start) + offset(name, state)}: unknown Liquid {kind} '{what}'; "
         f"its text ({source[start:end][:60]!r}) was removed"
     )
     return source[:start] + source[end:]

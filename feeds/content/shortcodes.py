@@ -68,6 +68,8 @@ class HugoPage:
     """One post's render: what it knows and what it collects."""
 
     name: str
+    # Lines of the post file above its body: messages count lines in the file.
+    line_offset: int
     params: Mapping[str, Any]
     title: str
     url: str
@@ -128,7 +130,7 @@ def parse(text: str, page: HugoPage) -> list[str | Call]:
         current = stack[-1][1] if stack else root
         current.append(text[position : match.start()])
         position = match.end()
-        line = text.count("\n", 0, match.start()) + 1
+        line = text.count("\n", 0, match.start()) + 1 + page.line_offset
         if match.group("eopen"):
             opener = match.group("eopen")
             closer = ">" if opener == "<" else "%"

@@ -33,7 +33,7 @@ from feeds.content.siteroot import (
     load_data,
     load_settings,
 )
-from feeds.content.source import read_source
+from feeds.content.source import decode, read_source
 from feeds.content.templatetags import strip_template_tags
 from feeds.errors import ContentError, ContentErrors
 
@@ -197,6 +197,16 @@ def page_url_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
+def line_offset(post: Post, body: str) -> int:
+    """How many lines of the post's file come before ``body``."""
+    try:
+        text, _ = decode(post.source.read_bytes(), post.source)
+    except (OSError, ContentErrors):
+        return 0
+    start = text.rfind(body) if body else -1
+    return text.count("\n", 0, start) if start >= 0 else 0
+
+
 def metadata_of(post: Post) -> dict[str, Any]:
     return dict(read_source(post.source).metadata) if post.source.is_file() else {}
 
@@ -250,6 +260,7 @@ def render_liquid_body(
     state = RenderState(
         post=str(post.source),
         post_dir=post.source.parent,
+        line_offset=line_offset(post, text),
         resolve=templating.resolve,
         markdownify=markdown_to_html,
         deadline=time.monotonic() + templating.timeout,
@@ -278,6 +289,7 @@ def render_hugo(text: str, post: Post, site: Site, templating: Templating) -> Te
     )
     page = HugoPage(
         name=str(post.source),
+        line_offset=line_offset(post, text),
         params=metadata_of(post),
         title=post.title,
         url=url,
