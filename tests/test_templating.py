@@ -52,8 +52,7 @@ def test_jekyll_data_files_includes_and_links_to_other_posts(
     code, out, err, items = build(folder, capsys)
     assert code == 0, err
     assert out.startswith(
-        "2 posts read, 2 published, 23 template tag(s) rendered, "
-        "1 unknown template tag(s) removed;"
+        "2 posts read, 2 published, 23 template tag(s) rendered, 1 unknown template tag(s) removed;"
     )
     assert err == (
         f"warning: {folder / JEKYLL_POST}: line 31: unknown Liquid tag 'seo'; "
@@ -72,7 +71,9 @@ def test_jekyll_data_files_includes_and_links_to_other_posts(
         'echo "a stray ` backtick"</code></pre>'
     ) in html
     assert "endhighlight" not in html
-    assert '<div class="note"><strong>Heads up:</strong> The old mirrors close in May.</div>' in html
+    assert (
+        '<div class="note"><strong>Heads up:</strong> The old mirrors close in May.</div>' in html
+    )
     assert (
         '<p>Mirrors: <a href="https://eu.example.com/">Europe</a>, '
         '<a href="https://asia.example.com/">Asia</a>.</p>'
@@ -162,7 +163,11 @@ def test_rendered_feeds_are_valid(
     ("name", "title", "expected"),
     [
         ("jekyll-site", "Tool 3.3.12", f"SHA256: {SHA}"),
-        ("jekyll-site", "Tool 3.3.12", "https://jekyll-site.example.com/2026/04/20/tool-3-3-11.html"),
+        (
+            "jekyll-site",
+            "Tool 3.3.12",
+            "https://jekyll-site.example.com/2026/04/20/tool-3-3-11.html",
+        ),
         ("hugo-site", "Launch Day", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
         ("hugo-site", "Launch Day", "https://hugo-site.example.com/posts/background/"),
         ("eleventy-site", "Version 2.1.0", "Subscribe to Eleventy Site"),
@@ -173,7 +178,9 @@ def test_the_newsletter_shows_the_same(
 ) -> None:
     folder = copy(name, tmp_path)
     config = load_config(folder / "feeds.toml")
-    config = replace(config, newsletter=replace(config.newsletter, templates_dir=ROOT / "templates"))
+    config = replace(
+        config, newsletter=replace(config.newsletter, templates_dir=ROOT / "templates")
+    )
     loaded = load_site_posts(config.site)
     built = build_newsletter(config, loaded, NOW, Selection(latest=5), full=True)
     assert built is not None
@@ -222,13 +229,15 @@ def test_render_without_a_root_is_one_error_line(
     folder = copy("eleventy", tmp_path)
     settings = folder / "feeds.toml"
     settings.write_text(
-        settings.read_text(encoding="utf-8").replace("[site]\n", '[site]\ntemplate_tags = "render"\n')
+        settings.read_text(encoding="utf-8").replace(
+            "[site]\n", '[site]\ntemplate_tags = "render"\n'
+        )
     )
     code, _, err, _ = build(folder, capsys)
     assert code == 2
     assert err == (
-        f"error: {folder / 'posts'}: template_tags = \"render\" needs the site root, and none "
-        "was found above this folder (set [site] root, or template_tags = \"strip\")\n"
+        f'error: {folder / "posts"}: template_tags = "render" needs the site root, and none '
+        'was found above this folder (set [site] root, or template_tags = "strip")\n'
     )
 
 
@@ -268,7 +277,9 @@ def feed_bytes(out: Path) -> dict[str, bytes]:
     }
 
 
-def cached_and_clean(folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+def cached_and_clean(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
     cached_out, clean_out = folder.parent / "cached", folder.parent / "clean"
     settings = str(folder / "feeds.toml")
     code, _, err = run_cli(["build", "--config", settings, "--out", str(cached_out)], capsys)
@@ -307,7 +318,11 @@ def test_a_cached_build_never_differs_from_a_clean_one(
 
     # The linked post moves (its date, so its URL, changes): the linking post shows the new URL.
     older = folder / "_posts/2026-04-20-tool-3-3-11.md"
-    older.write_text(older.read_text(encoding="utf-8").replace('title: "Tool 3.3.11"', 'title: "Tool 3.3.11"\ndate: 2026-04-19'))
+    older.write_text(
+        older.read_text(encoding="utf-8").replace(
+            'title: "Tool 3.3.11"', 'title: "Tool 3.3.11"\ndate: 2026-04-19'
+        )
+    )
     cached, clean = cached_and_clean(folder, capsys)
     assert cached == clean and "/2026/04/19/tool-3-3-11.html" in content(cached)
 

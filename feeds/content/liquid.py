@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
@@ -112,7 +112,7 @@ class PostContext(RenderContext):
     """A render context that checks the clock before every node: the engine reads
     ``disabled_tags`` first thing in ``Node.render``."""
 
-    @property  # type: ignore[override]
+    @property
     def disabled_tags(self) -> list[str]:
         env: Any = self.env
         if time.monotonic() > env.state.deadline:
@@ -384,7 +384,7 @@ class PostUrlTag(Tag):
 
 
 class HighlightNode(Node):
-    __slots__ = ("language", "block")
+    __slots__ = ("block", "language")
 
     def __init__(self, token: Token, language: str, block: BlockNode) -> None:
         super().__init__(token)
@@ -397,7 +397,9 @@ class HighlightNode(Node):
         code = inner.getvalue().strip("\n")
         language = f' class="language-{escape(self.language)}"' if self.language else ""
         # HTML, not a fence: a backtick run inside the code cannot end it early.
-        return buffer.write(f"\n\n<pre><code{language}>{escape(code, quote=False)}</code></pre>\n\n")
+        return buffer.write(
+            f"\n\n<pre><code{language}>{escape(code, quote=False)}</code></pre>\n\n"
+        )
 
     def children(self, static_context: RenderContext, *, include_partials: bool = True) -> Any:
         yield self.block
@@ -587,7 +589,9 @@ def group_by(items: object, key: object) -> list[dict[str, Any]]:
     for item in items if isinstance(items, list | tuple) else []:
         if isinstance(item, Mapping):
             groups.setdefault(stringly(item.get(str(key))), []).append(item)
-    return [{"name": name, "items": members, "size": len(members)} for name, members in groups.items()]
+    return [
+        {"name": name, "items": members, "size": len(members)} for name, members in groups.items()
+    ]
 
 
 def array_to_sentence_string(items: object, connector: object = "and") -> str:

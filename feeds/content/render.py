@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from html import escape
 from typing import Any
 from urllib.parse import urljoin
@@ -98,26 +98,32 @@ def render_post(
 
 def render_body(post: Post, site: Site, templating: Templating | None = None) -> RenderedBody:
     # Template tags first: what they print (includes, data, links) is Markdown too.
-    tags = apply_templates(read_body(post), post, site, templating or prepare_templating(site, [post]))
-    counts = {
-        "template_tags_removed": tags.stripped,
-        "template_tags_rendered": tags.rendered,
-        "template_tags_unknown": tags.unknown,
-        "warnings": tags.warnings,
-        "lookups": tags.lookups,
-    }
+    tags = apply_templates(
+        read_body(post), post, site, templating or prepare_templating(site, [post])
+    )
+    tagged = RenderedBody(
+        "",
+        "",
+        template_tags_removed=tags.stripped,
+        template_tags_rendered=tags.rendered,
+        template_tags_unknown=tags.unknown,
+        warnings=tags.warnings,
+        lookups=tags.lookups,
+    )
     html = markdown_to_html(tags.text)
     root = parse_fragment(html)
     if root is None:
-        return RenderedBody(html, "", **counts)
+        return replace(tagged, html=html)
     # One parse serves three passes: absolute URLs, the unsafe count, the summary.
     make_absolute(root, post_url(post, site))
     unsafe = count_unsafe(root)
     html = inner_html(root)
     if unsafe:
         html = clean_feed_html(html)
-        return RenderedBody(html, first_paragraph(html), unsafe_html_removed=unsafe, **counts)
-    return RenderedBody(html, first_paragraph_of(root), **counts)
+        return replace(
+            tagged, html=html, first_paragraph=first_paragraph(html), unsafe_html_removed=unsafe
+        )
+    return replace(tagged, html=html, first_paragraph=first_paragraph_of(root))
 
 
 def render_key(post: Post, site: Site, templating: Templating | None = None) -> str | None:
@@ -170,15 +176,11 @@ def render_bodies(
     size = -(-len(posts) // (workers * 4))
     chunks = [posts[start : start + size] for start in range(0, len(posts), size)]
     with process_pool(workers) as pool:
-        parts = pool.map(
-            render_chunk, chunks, [site] * len(chunks), [templating] * len(chunks)
-        )
+        parts = pool.map(render_chunk, chunks, [site] * len(chunks), [templating] * len(chunks))
         return [body for part in parts for body in part]
 
 
-def render_chunk(
-    posts: Sequence[Post], site: Site, templating: Templating
-) -> list[RenderedBody]:
+def render_chunk(posts: Sequence[Post], site: Site, templating: Templating) -> list[RenderedBody]:
     return [render_body(post, site, templating) for post in posts]
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -146,7 +146,9 @@ def parse(text: str, page: HugoPage) -> list[str | Call]:
                     # An opener never closed inside this pair was a single tag after all.
                     unclosed(call, stack, root)
             else:
-                page.warnings.append(f"{page.name}: line {line}: closing shortcode '/{name}' without an opening one; removed")
+                page.warnings.append(
+                    f"{page.name}: line {line}: closing shortcode '/{name}' without an opening one; removed"
+                )
                 page.unknown += 1
             continue
         positional, named = arguments(match.group("args") or "")
@@ -166,7 +168,9 @@ def closes_later(text: str, start: int, name: str) -> bool:
     return re.search(r"{{[<%]\s*/\s*" + re.escape(name) + r"\s*[>%]}}", text[start:]) is not None
 
 
-def unclosed(call: Call, stack: list[tuple[Call, list[str | Call]]], root: list[str | Call]) -> None:
+def unclosed(
+    call: Call, stack: list[tuple[Call, list[str | Call]]], root: list[str | Call]
+) -> None:
     """``call`` turned out not to be paired: its would-be inner pieces follow it instead."""
     container = stack[-1][1] if stack else root
     inner = call.inner or []
@@ -195,7 +199,9 @@ def render_piece(piece: str | Call, site: HugoSite, page: HugoPage) -> str:
     if isinstance(piece, str):
         return piece
     if time.monotonic() > page.deadline:
-        raise ShortcodeError(page.name, piece.line, "the shortcodes took too long and were given up")
+        raise ShortcodeError(
+            page.name, piece.line, "the shortcodes took too long and were given up"
+        )
     inner = None
     if piece.inner is not None and piece.name != "comment":
         inner = "".join(render_piece(part, site, page) for part in piece.inner)
@@ -213,7 +219,11 @@ def render_piece(piece: str | Call, site: HugoSite, page: HugoPage) -> str:
 
 def video_link(url: str, title: str, thumbnail: str | None) -> str:
     label = escape(title)
-    picture = f'<a href="{escape(url)}"><img src="{escape(thumbnail)}" alt="{label}"></a><br>' if thumbnail else ""
+    picture = (
+        f'<a href="{escape(url)}"><img src="{escape(thumbnail)}" alt="{label}"></a><br>'
+        if thumbnail
+        else ""
+    )
     return f'\n\n<p>{picture}<a href="{escape(url)}">{label}</a></p>\n\n'
 
 
@@ -243,7 +253,9 @@ def x_post(call: Call, inner: str, site: HugoSite, page: HugoPage) -> str:
     if not number:
         return warn(call, page, "has no post id")
     if user:
-        return post_link(f"https://x.com/{quote(user)}/status/{quote(number)}", f"View the post by @{user} on X")
+        return post_link(
+            f"https://x.com/{quote(user)}/status/{quote(number)}", f"View the post by @{user} on X"
+        )
     return post_link(f"https://x.com/i/status/{quote(number)}", "View the post on X")
 
 
@@ -255,7 +267,11 @@ def instagram(call: Call, inner: str, site: HugoSite, page: HugoPage) -> str:
 
 
 def gist(call: Call, inner: str, site: HugoSite, page: HugoPage) -> str:
-    user, number, name = call.get("user") or call.get(0), call.get("id") or call.get(1), call.get("file") or call.get(2)
+    user, number, name = (
+        call.get("user") or call.get(0),
+        call.get("id") or call.get(1),
+        call.get("file") or call.get(2),
+    )
     if not user or not number:
         return warn(call, page, "needs a user and a gist id")
     url = f"https://gist.github.com/{quote(user)}/{quote(number)}"
@@ -269,7 +285,9 @@ def figure(call: Call, inner: str, site: HugoSite, page: HugoPage) -> str:
     if not source:
         return warn(call, page, "has no src")
     alt = call.get("alt") or call.get("caption") or call.get("title")
-    size = "".join(f' {key}="{escape(call.get(key))}"' for key in ("width", "height") if call.get(key))
+    size = "".join(
+        f' {key}="{escape(call.get(key))}"' for key in ("width", "height") if call.get(key)
+    )
     image = f'<img src="{escape(source)}" alt="{escape(alt)}"{size}>'
     if call.get("link"):
         image = f'<a href="{escape(call.get("link"))}">{image}</a>'
@@ -346,7 +364,9 @@ BUILTINS: dict[str, Callable[[Call, str, HugoSite, HugoPage], str]] = {
 
 
 def warn(call: Call, page: HugoPage, problem: str) -> str:
-    page.warnings.append(f"{page.name}: line {call.line}: shortcode '{call.name}' {problem}; removed")
+    page.warnings.append(
+        f"{page.name}: line {call.line}: shortcode '{call.name}' {problem}; removed"
+    )
     page.rendered -= 1
     page.unknown += 1
     return ""
@@ -400,7 +420,9 @@ def load_template(name: str, site: HugoSite, page: HugoPage) -> str | None:
     return page.templates[name]
 
 
-def simple_template(template: str, call: Call, inner: str, site: HugoSite, page: HugoPage) -> str | None:
+def simple_template(
+    template: str, call: Call, inner: str, site: HugoSite, page: HugoPage
+) -> str | None:
     """The template's output, if every action in it only prints a value; otherwise None."""
     pieces: list[str] = []
     position = 0
@@ -429,7 +451,9 @@ def simple_template(template: str, call: Call, inner: str, site: HugoSite, page:
 def evaluate(action: str, call: Call, inner: str, site: HugoSite, page: HugoPage) -> str | None:
     stages = [stage.strip() for stage in action.split("|")]
     head, pipes = stages[0], stages[1:]
-    if not VALUE.match(head) or any(pipe not in PIPES and pipe != ".Page.RenderString" for pipe in pipes):
+    if not VALUE.match(head) or any(
+        pipe not in PIPES and pipe != ".Page.RenderString" for pipe in pipes
+    ):
         return None
     head = head.lstrip("$")
     value: str
@@ -472,13 +496,3 @@ def evaluate(action: str, call: Call, inner: str, site: HugoSite, page: HugoPage
 def hugo_params(settings: Mapping[str, Any]) -> dict[str, Any]:
     params = settings.get("params")
     return dict(params) if isinstance(params, Mapping) else {}
-
-
-def names(pieces: Sequence[str | Call]) -> list[str]:
-    """The shortcode names in ``pieces`` (for tests and messages)."""
-    found: list[str] = []
-    for piece in pieces:
-        if isinstance(piece, Call):
-            found.append(piece.name)
-            found.extend(names(piece.inner or []))
-    return found

@@ -60,9 +60,10 @@ def kind_of(folder: Path) -> str | None:
     """The generator whose settings file ``folder`` holds, if any."""
     if any((folder / name).is_file() for name in JEKYLL_MARKERS):
         return "jekyll"
-    if any((folder / name).is_file() for name in HUGO_MARKERS) or (
-        folder / "config" / "_default"
-    ).is_dir():
+    if (
+        any((folder / name).is_file() for name in HUGO_MARKERS)
+        or (folder / "config" / "_default").is_dir()
+    ):
         return "hugo"
     if any((folder / name).is_file() for name in ELEVENTY_MARKERS):
         return "eleventy"

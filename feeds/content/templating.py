@@ -13,11 +13,9 @@ again before a cached render is reused).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -115,14 +113,12 @@ def prepare_templating(site: Site, posts: Sequence[Post]) -> Templating:
                     site.content_dir,
                     None,
                     'template_tags = "render" needs the site root, and none was found above '
-                    "this folder (set [site] root, or template_tags = \"strip\")",
+                    'this folder (set [site] root, or template_tags = "strip")',
                 )
             ]
         )
     settings, warnings = load_settings(root)
-    data_folder = (
-        root.folder("data") if root.kind == "hugo" else root.folder("_data", "src/_data")
-    )
+    data_folder = root.folder("data") if root.kind == "hugo" else root.folder("_data", "src/_data")
     data, data_warnings = load_data(root.path, data_folder)
     return Templating(
         mode=mode,
@@ -141,7 +137,7 @@ def url_index(site: Site, root: SiteRoot, posts: Sequence[Post]) -> dict[str, st
     for post in sorted(posts, key=lambda item: str(item.source)):
         url = post_url(post, site)
         source = post.source.resolve()
-        names = []
+        names: list[str] = []
         for base in (root.path, content):
             if source.is_relative_to(base):
                 relative = source.relative_to(base).as_posix()
@@ -174,7 +170,7 @@ def apply_templates(text: str, post: Post, site: Site, templating: Templating) -
         return render_liquid_body(text, post, site, templating)
     except ContentErrors:
         raise
-    except Exception as error:  # noqa: BLE001 (a template must never end in a traceback)
+    except Exception as error:
         raise template_problem(post, error) from None
 
 
@@ -233,7 +229,7 @@ def render_liquid_body(
     site_url = str(settings.get("url") or origin(site.base_url)).rstrip("/") + "/"
     baseurl = str(settings.get("baseurl") or urlsplit(site.base_url).path.rstrip("/"))
     if root.kind == "eleventy":
-        include_names = ("_includes", "src/_includes")
+        include_names: tuple[str, ...] = ("_includes", "src/_includes")
         variables: dict[str, Any] = {
             **metadata,
             "page": {
@@ -253,7 +249,9 @@ def render_liquid_body(
         root=root.path,
         kind=root.kind,
         variables=globals_,
-        include_dirs=tuple(root.path / name for name in include_names if (root.path / name).is_dir()),
+        include_dirs=tuple(
+            root.path / name for name in include_names if (root.path / name).is_dir()
+        ),
         url=site_url,
         baseurl=baseurl,
     )
@@ -320,14 +318,3 @@ def origin(url: str) -> str:
 def lookups_hold(lookups: Sequence[Sequence[str]], templating: Templating) -> bool:
     """True when every post URL a cached render looked up is still the same."""
     return all((templating.resolve(query) or "") == url for query, url in lookups)
-
-
-def digest_of(values: Sequence[str]) -> str:
-    digest = hashlib.sha256()
-    for value in values:
-        digest.update(value.encode("utf-8") + b"\0")
-    return digest.hexdigest()[:16]
-
-
-def when(value: Any) -> datetime | None:
-    return value if isinstance(value, datetime) else None

@@ -111,9 +111,7 @@ def build_feeds(
         unsafe_html_removed=sum(r.unsafe_html_removed for r in rendered.values()),
         template_tags_rendered=sum(r.template_tags_rendered for r in rendered.values()),
         template_tags_unknown=sum(r.template_tags_unknown for r in rendered.values()),
-        render_keys=tuple(
-            filter(None, (render_key(post, site, templating) for post in needed))
-        ),
+        render_keys=tuple(filter(None, (render_key(post, site, templating) for post in needed))),
         bad_posts=len({error.path for error in loaded.errors}),
         feed_keys=keys,
         kept=tuple(kept),
