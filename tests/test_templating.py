@@ -345,3 +345,43 @@ def test_an_unchanged_rebuild_stops_early_and_a_data_edit_does_not(
     code, out, _ = run_cli(args, capsys)
     assert code == 0 and not out.startswith("nothing changed")
     assert "africa.example.com" in (tmp_path / "out/feed.json").read_text(encoding="utf-8")
+
+
+def test_worker_processes_render_the_same(tmp_path: Path) -> None:
+    """Rendering in worker processes (plain data crosses over; the deadline is checked in the
+    worker) gives what rendering in one process gives."""
+    from feeds.content.render import PARALLEL_FROM, render_posts
+    from feeds.content.templating import prepare_templating
+
+    folder = copy("jekyll-site", tmp_path)
+    for day in range(1, PARALLEL_FROM + 2):
+        (folder / f"_posts/2026-03-{day:02d}-note-{day}.md").write_text(
+            f"---\ntitle: Note {day}\n---\n{{{{ site.data.releases[1].sha256.gz }}}} "
+            "[older]({% post_url 2026-04-20-tool-3-3-11 %})\n",
+            encoding="utf-8",
+        )
+    site = load_config(folder / "feeds.toml").site
+    posts = load_site_posts(site).posts
+    templating = prepare_templating(site, posts)
+    alone = render_posts(posts, site, workers=1, templating=templating)
+    together = render_posts(posts, site, workers=2, templating=templating)
+    assert [post.html for post in together] == [post.html for post in alone]
+    assert sum(SHA in post.html for post in together) == PARALLEL_FROM + 2
+
+
+def test_a_broken_template_in_a_worker_is_still_one_line(tmp_path: Path) -> None:
+    from feeds.content.render import PARALLEL_FROM, render_posts
+    from feeds.content.templating import prepare_templating
+    from feeds.errors import ContentErrors
+
+    folder = copy("jekyll-site", tmp_path)
+    for day in range(1, PARALLEL_FROM + 2):
+        (folder / f"_posts/2026-03-{day:02d}-note-{day}.md").write_text(
+            f"---\ntitle: Note {day}\n---\n{{% if x %}}\n", encoding="utf-8"
+        )
+    site = load_config(folder / "feeds.toml").site
+    posts = load_site_posts(site).posts
+    with pytest.raises(ContentErrors) as raised:
+        render_posts(posts, site, workers=2, templating=prepare_templating(site, posts))
+    assert len(raised.value.lines()) == 1
+    assert "Liquid: expected tag endif" in raised.value.lines()[0]
