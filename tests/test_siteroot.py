@@ -40,6 +40,14 @@ def test_the_root_is_found_above_the_content_folder(tmp_path: Path, marker: str,
     assert find_site_root(content) == SiteRoot(tmp_path.resolve(), kind)
 
 
+def test_a_lone_config_file_is_not_a_hugo_site(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("")
+    (tmp_path / "posts").mkdir()
+    assert find_site_root(tmp_path / "posts") is None
+    (tmp_path / "layouts").mkdir()
+    assert find_site_root(tmp_path / "posts") == SiteRoot(tmp_path.resolve(), "hugo")
+
+
 def test_the_walk_stops_at_the_repository_top(tmp_path: Path) -> None:
     (tmp_path / "_config.yml").write_text("")
     repository = tmp_path / "blog"

@@ -385,3 +385,13 @@ def test_a_broken_template_in_a_worker_is_still_one_line(tmp_path: Path) -> None
         render_posts(posts, site, workers=2, templating=prepare_templating(site, posts))
     assert len(raised.value.lines()) == 1
     assert "Liquid: expected tag endif" in raised.value.lines()[0]
+
+
+def test_page_date_prints_as_jekyll_prints_it() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from feeds.content.templating import LiquidTime
+
+    moment = datetime(2021, 1, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert str(LiquidTime.of(moment)) == "2021-01-02 09:30:00 +0100"
+    assert LiquidTime.of(moment) == moment

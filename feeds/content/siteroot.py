@@ -24,6 +24,8 @@ JEKYLL_MARKERS = ("_config.yml", "_config.yaml", "_config.toml")
 HUGO_MARKERS = tuple(
     f"{stem}.{ext}" for stem in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
 )
+# "config.toml" is a common name: it marks a Hugo site only beside one of Hugo's folders.
+HUGO_FOLDERS = ("content", "layouts", "archetypes", "themes")
 ELEVENTY_MARKERS = tuple(
     f"{stem}.{ext}"
     for stem in (".eleventy", "eleventy.config")
@@ -60,7 +62,9 @@ def kind_of(folder: Path) -> str | None:
     """The generator whose settings file ``folder`` holds, if any."""
     if any((folder / name).is_file() for name in JEKYLL_MARKERS):
         return "jekyll"
-    if (
+    if any((folder / f"hugo.{ext}").is_file() for ext in ("toml", "yaml", "yml", "json")):
+        return "hugo"
+    if any((folder / name).is_dir() for name in HUGO_FOLDERS) and (
         any((folder / name).is_file() for name in HUGO_MARKERS)
         or (folder / "config" / "_default").is_dir()
     ):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -86,6 +87,17 @@ class TemplateOutcome:
     lookups: tuple[tuple[str, str], ...] = ()
 
 
+class LiquidTime(datetime):
+    """A date printed as Jekyll prints one: ``2021-01-02 09:30:00 +0100``."""
+
+    @classmethod
+    def of(cls, moment: datetime) -> LiquidTime:
+        return cls.fromisoformat(moment.isoformat())
+
+    def __str__(self) -> str:
+        return self.strftime("%Y-%m-%d %H:%M:%S %z").strip()
+
+
 def strip_suffix(name: str) -> str:
     for suffix in POST_SUFFIXES:
         if name.endswith(suffix):
@@ -132,28 +144,32 @@ def prepare_templating(site: Site, posts: Sequence[Post]) -> Templating:
 
 
 def url_index(site: Site, root: SiteRoot, posts: Sequence[Post]) -> dict[str, str]:
+    """Every post's URL under each name a template may give it: its path from the content
+    folder and from the root, with and without suffix, its file or bundle name."""
     urls: dict[str, str] = {}
     content = site.content_dir.resolve()
+    # Post paths are made from the content folder: one resolve, not one per post.
+    above = content.relative_to(root.path).as_posix() if content.is_relative_to(root.path) else None
     for post in sorted(posts, key=lambda item: str(item.source)):
         url = post_url(post, site)
-        source = post.source.resolve()
-        names: list[str] = []
-        for base in (root.path, content):
-            if source.is_relative_to(base):
-                relative = source.relative_to(base).as_posix()
-                names.extend((relative, strip_suffix(relative)))
-                if PurePosixPath(relative).name in ("index.md", "index.markdown"):
-                    names.append(str(PurePosixPath(relative).parent))
+        try:
+            within = post.source.relative_to(site.content_dir).as_posix()
+        except ValueError:
+            continue
+        names = [within]
+        if above is not None:
+            names.append(within if above == "." else f"{above}/{within}")
         for name in names:
             urls.setdefault(name, url)
-        stem = strip_suffix(source.name)
-        bundle = source.parent.name if stem in ("index", "_index") else stem
+            urls.setdefault(strip_suffix(name), url)
+            if PurePosixPath(name).name in ("index.md", "index.markdown"):
+                urls.setdefault(str(PurePosixPath(name).parent), url)
+        stem = strip_suffix(post.source.name)
+        bundle = post.source.parent.name if stem in ("index", "_index") else stem
         urls.setdefault(f"post_url:{stem}", url)
         urls.setdefault(f"name:{bundle}", url)
-        if source.is_relative_to(content):
-            within = strip_suffix(source.relative_to(content).as_posix())
-            # post_url accepts a sub-folder of _posts: "2021/2021-01-01-x".
-            urls.setdefault(f"post_url:{within.removeprefix('_posts/')}", url)
+        # post_url accepts a sub-folder of _posts: "2021/2021-01-01-x".
+        urls.setdefault(f"post_url:{strip_suffix(within).removeprefix('_posts/')}", url)
     return urls
 
 
@@ -219,7 +235,7 @@ def render_liquid_body(
     page = {
         **metadata,
         "title": post.title,
-        "date": post.date,
+        "date": LiquidTime.of(post.date),
         "url": page_url_path(url),
         "slug": post.slug,
         "tags": list(post.tags),
