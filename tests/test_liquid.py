@@ -166,6 +166,10 @@ def test_unknown_tags_in_an_include_are_named_with_the_include(root: Path) -> No
         ),
         ("{% include loop.html %}", "Liquid: maximum context depth reached"),
         (
+            "{% assign s = 'xxxxxxxx' %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}",
+            "Liquid: local namespace limit reached",
+        ),
+        (
             "{% for a in (1..1000) %}{% for b in (1..1000) %}x{% endfor %}{% endfor %}",
             "Liquid: loop iteration limit reached",
         ),

@@ -135,6 +135,7 @@ class PostEnvironment(Environment):
     loop_iteration_limit = 100_000
     output_stream_limit = 4_000_000
     context_depth_limit = 20
+    local_namespace_limit = 8_000_000
 
     def __init__(self, site: LiquidSite, state: RenderState) -> None:
         self.site = site
@@ -176,9 +177,9 @@ def render_liquid(
 ) -> LiquidResult:
     """``text`` rendered with ``variables`` on top of the site's. Raises TemplateError."""
     env = PostEnvironment(site, state)
-    source = repair(env, text, state.post, state)
-    rendered = count_tags(env, source)
     try:
+        source = repair(env, text, state.post, state)
+        rendered = count_tags(env, source)
         template = env.from_string(source, globals={**site.variables, **variables})
         output = template.render()
     except Deadline:
@@ -229,6 +230,8 @@ def repair(env: Environment, source: str, name: str, state: RenderState) -> str:
     """``source`` without the markup of tags and filters ``env`` does not know, each with a
     warning. Any other syntax error is a TemplateError."""
     for _ in range(MAX_REPAIRS):
+        if time.monotonic() > state.deadline:
+            raise Deadline
         try:
             template = env.from_string(source, name=name)
         except LiquidSyntaxError as error:
