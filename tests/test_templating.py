@@ -395,3 +395,23 @@ def test_page_date_prints_as_jekyll_prints_it() -> None:
     moment = datetime(2021, 1, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
     assert str(LiquidTime.of(moment)) == "2021-01-02 09:30:00 +0100"
     assert LiquidTime.of(moment) == moment
+
+
+def test_a_relatively_included_file_edited_is_noticed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """include_relative reads a file no folder watch covers: the cache remembers it."""
+    folder = copy("jekyll-site", tmp_path)
+    (folder / "_posts/snippets").mkdir()
+    snippet = folder / "_posts/snippets/warning.txt"
+    snippet.write_text("First wording.", encoding="utf-8")
+    post = folder / JEKYLL_POST
+    post.write_text(
+        post.read_text(encoding="utf-8") + "\n{% include_relative snippets/warning.txt %}\n",
+        encoding="utf-8",
+    )
+    cached, clean = cached_and_clean(folder, capsys)
+    assert cached == clean and b"First wording." in cached["feed.json"]
+    snippet.write_text("Second wording.", encoding="utf-8")
+    cached, clean = cached_and_clean(folder, capsys)
+    assert cached == clean and b"Second wording." in cached["feed.json"]

@@ -38,7 +38,7 @@ from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, Token
 from liquid.undefined import Undefined
 
-from feeds.content.siteroot import read_inside
+from feeds.content.siteroot import fingerprint, inside, read_inside
 from feeds.content.slugs import tag_slug
 
 # Tags that only close or divide a block of a known tag: an error about one of these is a
@@ -464,8 +464,12 @@ class IncludeNode(Node):
             return context.env.get_template(name, context=context)
         state, site = state_of(context), site_of(context)
         text = read_inside(site.root, name, state.post_dir)
-        if text is None:
+        found = inside(site.root, state.post_dir / name)
+        if text is None or found is None:
             raise TemplateNotFoundError(name, token=self.token)
+        # Not in the include folders the cache watches: the render remembers what it read.
+        relative = found.relative_to(site.root.resolve()).as_posix()
+        state.lookups[f"file:{relative}"] = fingerprint(text)
         label = str(state.post_dir / name)
         return context.env.from_string(repair(context.env, text, label, state), name=label)
 

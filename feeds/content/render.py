@@ -45,6 +45,8 @@ class RenderedPost:
     template_tags_rendered: int = 0
     template_tags_unknown: int = 0
     template_warnings: tuple[str, ...] = ()
+    # What the templates looked up: other posts' URLs ("post_url:…") and files ("file:…").
+    template_lookups: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def render_post(
         template_tags_rendered=body.template_tags_rendered,
         template_tags_unknown=body.template_tags_unknown,
         template_warnings=body.warnings,
+        template_lookups=body.lookups,
     )
 
 

@@ -121,6 +121,11 @@ def read_inside(root: Path, relative: str | Path, base: Path | None = None) -> s
         return None
 
 
+def fingerprint(text: str) -> str:
+    """A short hash of a file's text: what a cached render remembers of a file it read."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
 def config_files(root: SiteRoot) -> list[Path]:
     markers = {"jekyll": JEKYLL_MARKERS, "hugo": HUGO_MARKERS, "eleventy": ()}[root.kind]
     return [root.path / name for name in markers if (root.path / name).is_file()]

@@ -29,8 +29,10 @@ from feeds.content.siteroot import (
     SiteRoot,
     dependency_digest,
     find_site_root,
+    fingerprint,
     load_data,
     load_settings,
+    read_inside,
 )
 from feeds.content.source import decode, read_source
 from feeds.content.templatetags import strip_template_tags
@@ -64,6 +66,9 @@ class Templating:
         """A post's URL by a template's reference: ``link:_posts/x.md``,
         ``post_url:2021-01-01-x`` or ``ref:posts/x.md``."""
         kind, _, name = query.partition(":")
+        if kind == "file":
+            text = read_inside(self.root.path, name) if self.root is not None else None
+            return fingerprint(text) if text is not None else None
         name = name.strip().strip("/")
         if kind == "post_url":
             return self.urls.get(f"post_url:{name}") or self.urls.get(

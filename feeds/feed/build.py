@@ -35,6 +35,8 @@ class FeedBuild:
     unsafe_html_removed: int = 0
     template_tags_rendered: int = 0
     template_tags_unknown: int = 0
+    # Files outside the site's include and data folders that templates read (include_relative).
+    template_files: tuple[str, ...] = ()
     bad_posts: int = 0
     render_keys: tuple[str, ...] = ()
     feed_keys: dict[str, str] = field(default_factory=dict)
@@ -111,6 +113,16 @@ def build_feeds(
         unsafe_html_removed=sum(r.unsafe_html_removed for r in rendered.values()),
         template_tags_rendered=sum(r.template_tags_rendered for r in rendered.values()),
         template_tags_unknown=sum(r.template_tags_unknown for r in rendered.values()),
+        template_files=tuple(
+            sorted(
+                {
+                    query.removeprefix("file:")
+                    for r in rendered.values()
+                    for query, _ in r.template_lookups
+                    if query.startswith("file:")
+                }
+            )
+        ),
         render_keys=tuple(filter(None, (render_key(post, site, templating) for post in needed))),
         bad_posts=len({error.path for error in loaded.errors}),
         feed_keys=keys,
