@@ -415,3 +415,30 @@ def test_a_relatively_included_file_edited_is_noticed(
     snippet.write_text("Second wording.", encoding="utf-8")
     cached, clean = cached_and_clean(folder, capsys)
     assert cached == clean and b"Second wording." in cached["feed.json"]
+
+
+def test_unknown_tags_fail_a_strict_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy("jekyll-site", tmp_path)
+    code, out, err = run_cli(["check", "--config", str(folder / "feeds.toml"), "--strict"], capsys)
+    assert code == 2
+    assert "unknown Liquid tag 'seo'" in err
+
+
+@pytest.mark.parametrize("name", ["jekyll-site", "hugo-site", "eleventy-site"])
+def test_rendering_reaches_no_network(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Embeds (gists, posts on X, videos) become links: nothing is fetched to render them."""
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a template reached for the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    folder = copy(name, tmp_path)
+    code, _, err, items = build(folder, capsys, "--no-cache")
+    assert code == 0, err
+    assert items
