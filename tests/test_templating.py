@@ -421,7 +421,7 @@ def test_unknown_tags_fail_a_strict_check(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = copy("jekyll-site", tmp_path)
-    code, out, err = run_cli(["check", "--config", str(folder / "feeds.toml"), "--strict"], capsys)
+    code, _, err = run_cli(["check", "--config", str(folder / "feeds.toml"), "--strict"], capsys)
     assert code == 2
     assert "unknown Liquid tag 'seo'" in err
 
