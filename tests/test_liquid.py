@@ -82,6 +82,12 @@ def render(root: Path, text: str, variables: Mapping[str, Any] | None = None) ->
         # Jekyll compares as text: "3.3" does not match "3.3.12", and a list matches by member.
         ('{{ site.data.releases | where: "version", "3.3" | size }}', "1"),
         ('{{ site.data.releases | where: "tags", "lts" | map: "sha" | first }}', "bbb"),
+        (
+            '{{ site.data.releases | where_exp: "r", "r.sha == \'aaa\'" | map: "version" | first }}',
+            "3.3",
+        ),
+        ('{{ site.data.releases | where_exp: "r", "r.tags contains \'lts\'" | size }}', "1"),
+        ('{% assign r = site.data.releases | find: "version", "3.3.12" %}{{ r.sha }}', "bbb"),
         ("{% post_url 2021-01-01-first %}", "https://example.com/first/"),
         ("{% link _posts/x.md %}", "https://example.com/x/"),
         ('{{ "/about/" | relative_url }}', "/blog/about/"),

@@ -591,6 +591,29 @@ def where(items: object, key: object, value: object = None) -> list[Any]:
     return found
 
 
+def where_exp(
+    items: object, name: object, expression: object, *, context: RenderContext
+) -> list[Any]:
+    """Jekyll's ``where_exp``: items for which the Liquid condition holds, ``name`` bound to each."""
+    if isinstance(items, Mapping):
+        items = list(items.values())
+    if not isinstance(items, list | tuple):
+        return []
+    test = context.env.from_string("{% if " + str(expression) + " %}1{% endif %}")
+    values = dict(site_of(context).variables)
+    return [item for item in items if test.render({**values, str(name): item}) == "1"]
+
+
+def find(items: object, key: object, value: object = None) -> Any:
+    found = where(items, key, value)
+    return found[0] if found else None
+
+
+def find_exp(items: object, name: object, expression: object, *, context: RenderContext) -> Any:
+    found = where_exp(items, name, expression, context=context)
+    return found[0] if found else None
+
+
 def group_by(items: object, key: object) -> list[dict[str, Any]]:
     groups: dict[str, list[Any]] = {}
     for item in items if isinstance(items, list | tuple) else []:
@@ -621,6 +644,9 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "jsonify": jsonify,
     "json": jsonify,
     "where": where,
+    "where_exp": with_context(where_exp),
+    "find": find,
+    "find_exp": with_context(find_exp),
     "group_by": group_by,
     "date_to_string": date_format("%d %b %Y"),
     "date_to_long_string": date_format("%d %B %Y"),
