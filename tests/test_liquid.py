@@ -37,6 +37,8 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (folder / "_includes/loop.html").write_text("{% include loop.html %}")
     (folder / "_includes/odd.html").write_text("[{% fancy %}{{ 'x' | sparkle }}]")
+    (folder / "_includes/open.html").write_text("ok\n{% if x %}\nnever closed")
+    (folder / "_includes/bad.html").write_text("ok\n{{ 'a' | where: }}")
     (folder / "notes.md").write_text("Relative {{ page.title }}")
     secret = folder.parent / "secret.txt"
     secret.write_text("TOP SECRET")
@@ -156,7 +158,7 @@ def test_unknown_tags_in_an_include_are_named_with_the_include(root: Path) -> No
 @pytest.mark.parametrize(
     ("liquid", "message"),
     [
-        ("x\n{% if a %}\n", "post.md: Liquid: expected tag endif"),
+        ("x\n{% if a %}\n", "post.md: line 5: Liquid: expected tag endif"),
         ("x\n{% endif %}", "post.md: line 5: Liquid: unexpected tag 'endif'"),
         ("x\n\n{{ 'a' | where: }}", "post.md: line 6: Liquid: where"),
         ("{% include nowhere.html %}", "post.md: line 4: Liquid: include 'nowhere.html' not found"),
@@ -186,6 +188,21 @@ def test_broken_templates_are_one_error_with_a_line(root: Path, liquid: str, mes
         render(root, liquid)
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("include", "message"),
+    [
+        ("open.html", "line 3: Liquid: expected tag endif"),
+        ("bad.html", "line 2: Liquid: where"),
+    ],
+)
+def test_a_broken_include_is_named_with_its_own_line(
+    root: Path, include: str, message: str
+) -> None:
+    with pytest.raises(TemplateError) as raised:
+        render(root, "x\n{% include " + include + " %}")
+    assert str(raised.value).startswith(f"{root / '_includes' / include}: {message}")
 
 
 def test_a_render_gives_up_at_its_deadline(root: Path) -> None:

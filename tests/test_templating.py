@@ -244,7 +244,7 @@ def test_render_without_a_root_is_one_error_line(
 @pytest.mark.parametrize(
     ("body", "line", "message"),
     [
-        ("Intro\n\n{% if page.title %}\nnever closed\n", None, "Liquid: expected tag endif"),
+        ("Intro\n\n{% if page.title %}\nnever closed\n", 7, "Liquid: expected tag endif"),
         ("One\n\n{{ page.title | where: }}\n", 6, "Liquid: where"),
         ("One\n{% include missing.html %}\n", 5, "Liquid: include 'missing.html' not found"),
         ("One\n{% include ../../../etc/passwd %}\n", 5, "Liquid: include"),

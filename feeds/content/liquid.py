@@ -97,6 +97,8 @@ class RenderState:
     warnings: list[str] = field(default_factory=list)
     lookups: dict[str, str] = field(default_factory=dict)
     unknown: int = 0
+    # Each template text parsed (the post's, its includes') and its file, for error lines.
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ class IncludeLoader(BaseLoader):
                     label = str(folder / name)
                     assert isinstance(env, PostEnvironment)
                     cleaned = repair(env, text, label, env.state)
+                    env.state.sources[cleaned] = label
                     return TemplateSource(cleaned, label, None)
         raise TemplateNotFoundError(template_name, token=None)
 
@@ -179,6 +182,7 @@ def render_liquid(
     env = PostEnvironment(site, state)
     try:
         source = repair(env, text, state.post, state)
+        state.sources[source] = state.post
         rendered = count_tags(env, source)
         template = env.from_string(source, globals={**site.variables, **variables})
         output = template.render()
@@ -187,7 +191,7 @@ def render_liquid(
             state.post, None, "the template took too long and was given up"
         ) from None
     except LiquidError as error:
-        raise template_error(error, state.post, state.line_offset) from None
+        raise template_error(error, state.post, state) from None
     except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as error:
         raise TemplateError(state.post, None, f"Liquid: {error}") from None
     return LiquidResult(
@@ -204,20 +208,28 @@ def count_tags(env: Environment, source: str) -> int:
     return kinds.count(TOKEN_TAG) + kinds.count(TOKEN_OUTPUT) + len(RAW_BLOCK.findall(source))
 
 
-def template_error(error: LiquidError, fallback: str, offset: int = 0) -> TemplateError:
+def template_error(
+    error: LiquidError, name: str, state: RenderState, source: str = ""
+) -> TemplateError:
+    """One line for ``error``: the file it is in (the post, or the include it happened in),
+    its line in that file, and the engine's message."""
     token = error.token
-    name = str(error.template_name or "") or fallback
+    if token is not None and token.source in state.sources:
+        name = state.sources[token.source]
+    elif error.template_name and not isinstance(error, TemplateNotFoundError):
+        name = str(error.template_name)
     if isinstance(error, TemplateNotFoundError):
         missing = str(error.message)
         error = TemplateNotFoundError(
             f"include {missing!r} not found in the site's include folders", token=token
         )
-        name = fallback
-    line = None
-    if token is not None and token.start_index >= 0:
-        line = token.source.count("\n", 0, token.start_index) + 1
-        if name == fallback:
-            line += offset
+    if token is not None and token.source and token.start_index >= 0:
+        text, index = token.source, token.start_index
+    else:
+        # An error at the end (a block never closed) has no position: its last line.
+        text = token.source if token is not None and token.source else source
+        index = len(text.rstrip())
+    line = line_of(text, index) + offset(name, state) if text else None
     message = str(error.message or type(error).__name__)
     return TemplateError(name, line, f"Liquid: {message}")
 
@@ -237,11 +249,11 @@ def repair(env: Environment, source: str, name: str, state: RenderState) -> str:
         except LiquidSyntaxError as error:
             unknown = unknown_tag(env, error)
             if unknown is None or error.token is None or error.token.source != source:
-                raise template_error(error, name, offset(name, state)) from None
+                raise template_error(error, name, state, source) from None
             source = remove_markup(source, error.token.start_index, name, unknown, "tag", state)
             continue
         except LiquidError as error:
-            raise template_error(error, name, offset(name, state)) from None
+            raise template_error(error, name, state, source) from None
         spans = [
             (span.index, filter_name)
             for filter_name, found in template.analyze(include_partials=False).filters.items()
@@ -471,7 +483,9 @@ class IncludeNode(Node):
         relative = found.relative_to(site.root.resolve()).as_posix()
         state.lookups[f"file:{relative}"] = fingerprint(text)
         label = str(state.post_dir / name)
-        return context.env.from_string(repair(context.env, text, label, state), name=label)
+        cleaned = repair(context.env, text, label, state)
+        state.sources[cleaned] = label
+        return context.env.from_string(cleaned, name=label)
 
 
 class JekyllIncludeTag(Tag):
