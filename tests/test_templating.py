@@ -442,3 +442,14 @@ def test_rendering_reaches_no_network(
     code, _, err, items = build(folder, capsys, "--no-cache")
     assert code == 0, err
     assert items
+
+
+def test_a_data_file_that_cannot_be_read_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy("jekyll-site", tmp_path)
+    (folder / "_data/broken.json").write_text("{not json", encoding="utf-8")
+    code, _, err, items = build(folder, capsys)
+    assert code == 0
+    assert f"warning: {folder / '_data/broken.json'}: data file cannot be parsed: " in err
+    assert f"SHA256: {SHA}" in items["Tool 3.3.12"]["content_html"]
