@@ -223,6 +223,21 @@ def test_the_site_root_can_be_set(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert f"SHA256: {SHA}" in items["Tool 3.3.12"]["content_html"]
 
 
+def test_a_root_that_is_not_a_folder_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy("jekyll-site", tmp_path)
+    settings = folder / "feeds.toml"
+    settings.write_text(
+        settings.read_text().replace('content = "."', 'content = "."\nroot = "nowhere"')
+    )
+    code, _, err, _ = build(folder, capsys)
+    assert code == 2
+    assert err == (
+        f"error: {folder / 'nowhere'}: is not a folder ([site] root: the blog's own folder)\n"
+    )
+
+
 def test_render_without_a_root_is_one_error_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -119,6 +119,14 @@ def resolved_mode(site: Site, root: SiteRoot | None) -> str:
 
 def prepare_templating(site: Site, posts: Sequence[Post]) -> Templating:
     """The site root, its settings and data, and every post's URL; once per build."""
+    if site.site_root is not None and not site.site_root.is_dir():
+        raise ContentErrors(
+            [
+                ContentError(
+                    site.site_root, None, "is not a folder ([site] root: the blog's own folder)"
+                )
+            ]
+        )
     root = find_site_root(site.content_dir, site.site_root)
     mode = resolved_mode(site, root)
     if mode != "render":
