@@ -34,7 +34,7 @@ from feeds.content.siteroot import (
     load_settings,
     read_inside,
 )
-from feeds.content.source import decode, read_source
+from feeds.content.source import decode, split_frontmatter
 from feeds.content.templatetags import strip_template_tags
 from feeds.errors import ContentError, ContentErrors
 
@@ -222,18 +222,16 @@ def page_url_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
-def line_offset(post: Post, body: str) -> int:
-    """How many lines of the post's file come before ``body``."""
+def page_source(post: Post, body: str) -> tuple[dict[str, Any], int]:
+    """The post's frontmatter, and how many lines of its file come before ``body`` (messages
+    count lines in the file): one more read of the file, only when it has template tags."""
     try:
         text, _ = decode(post.source.read_bytes(), post.source)
+        metadata, _, _ = split_frontmatter(text, post.source)
     except (OSError, ContentErrors):
-        return 0
+        return {}, 0
     start = text.rfind(body) if body else -1
-    return text.count("\n", 0, start) if start >= 0 else 0
-
-
-def metadata_of(post: Post) -> dict[str, Any]:
-    return dict(read_source(post.source).metadata) if post.source.is_file() else {}
+    return dict(metadata), (text.count("\n", 0, start) if start >= 0 else 0)
 
 
 def render_liquid_body(
@@ -244,7 +242,7 @@ def render_liquid_body(
     root = templating.root
     assert root is not None
     url = post_url(post, site)
-    metadata = metadata_of(post)
+    metadata, offset = page_source(post, text)
     page = {
         **metadata,
         "title": post.title,
@@ -287,7 +285,7 @@ def render_liquid_body(
     state = RenderState(
         post=str(post.source),
         post_dir=post.source.parent,
-        line_offset=line_offset(post, text),
+        line_offset=offset,
         resolve=templating.resolve,
         markdownify=markdown_to_html,
         deadline=time.monotonic() + templating.timeout,
@@ -308,6 +306,7 @@ def render_hugo(text: str, post: Post, site: Site, templating: Templating) -> Te
     root = templating.root
     assert root is not None
     url = post_url(post, site)
+    metadata, offset = page_source(post, text)
     hugo_site = HugoSite(
         root=root.path,
         params=hugo_params(templating.settings),
@@ -316,8 +315,8 @@ def render_hugo(text: str, post: Post, site: Site, templating: Templating) -> Te
     )
     page = HugoPage(
         name=str(post.source),
-        line_offset=line_offset(post, text),
-        params=metadata_of(post),
+        line_offset=offset,
+        params=metadata,
         title=post.title,
         url=url,
         resolve=templating.resolve,
