@@ -115,7 +115,7 @@ def globs(value: Any) -> str | None:
 
 
 def template_tags(value: Any) -> str | None:
-    return None if value in ("strip", "keep") else "must be 'strip' or 'keep'"
+    return None if value in ("render", "strip", "keep") else "must be 'render', 'strip' or 'keep'"
 
 
 def subject(value: Any) -> str | None:

@@ -394,8 +394,12 @@ def describe(result: FeedBuild) -> str:
     text = f"{result.posts_read} posts read, {result.posts_published} published{note}"
     if result.sections_skipped:
         text += f", {result.sections_skipped} section page(s) skipped"
+    if result.template_tags_rendered:
+        text += f", {result.template_tags_rendered} template tag(s) rendered"
     if result.template_tags_removed:
         text += f", {result.template_tags_removed} template tag(s) removed"
+    if result.template_tags_unknown:
+        text += f", {result.template_tags_unknown} unknown template tag(s) removed"
     if result.unsafe_html_removed:
         text += f", {result.unsafe_html_removed} unsafe HTML element(s) or attribute(s) removed"
     if result.components_removed:

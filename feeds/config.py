@@ -105,9 +105,11 @@ class ContentOptions:
     exclude: tuple[str, ...] = setting(
         "exclude", checks.globs, "patterns of files that are not posts", default=()
     )
-    template_tags: str = setting(
+    # None: "render" when the site root is found, "strip" otherwise (content.templating).
+    template_tags: str | None = setting(
         "template_tags", checks.template_tags,
-        "Liquid and Hugo shortcode tags in bodies: strip or keep", default="strip",
+        "Liquid and Hugo shortcode tags in bodies: render, strip or keep", default=None,
+        default_text='"render" when the site root is found, else "strip"',
     )  # fmt: skip
     permalink: str = setting(
         "permalink", checks.permalink,
@@ -178,6 +180,11 @@ class Site:
     content_dir: Path = setting(
         "content", checks.folder, "the posts folder", default=Path("content"), path=True
     )
+    site_root: Path | None = setting(
+        "root", checks.folder,
+        "the blog's own folder (with _config.yml, hugo.toml, …) that templates read from",
+        default=None, path=True, default_text="found above the content folder",
+    )  # fmt: skip
     output_dir: Path = setting(
         "output", checks.folder, "where the feeds are written", default=Path("public"), path=True
     )

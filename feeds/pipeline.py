@@ -18,9 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feeds.cache import BuildCache, cache_key
+from feeds.cache import BuildCache, cache_key, read_json, write_json
 from feeds.config import Config, Site, language_sites
 from feeds.content.files import FoundFile, find_posts
+from feeds.content.siteroot import dependency_stamp, find_site_root
 from feeds.errors import EXIT_BAD_INPUT, StrictError
 from feeds.output import write_outputs
 
@@ -205,7 +206,31 @@ def open_cache(config: Config, options: BuildOptions, site: Site | None = None) 
         f"drafts={options.drafts} future={options.future} strict={options.strict} "
         f"keep_going={options.keep_going}"
     )
-    return BuildCache.open(folder, cache_key(repr(site), flags))
+    stamp = template_stamp(site, folder)
+    return BuildCache.open(folder, cache_key(repr(site), flags, stamp))
+
+
+# The files the last build's templates read outside the include and data folders.
+TEMPLATE_FILES = "template-files.json"
+
+
+def template_stamp(site: Site, cache_folder: Path) -> str:
+    """The files templates read besides the posts (data, includes, the site's settings, and
+    what the last build read with include_relative), by name, size and time: in the cache
+    key, so that editing one is never "nothing changed"."""
+    if site.content.template_tags not in (None, "render"):
+        return ""
+    root = find_site_root(site.content_dir, site.site_root)
+    parts = [dependency_stamp(root)]
+    listed = read_json(cache_folder / TEMPLATE_FILES)
+    if root is not None and isinstance(listed, list):
+        for name in listed:
+            try:
+                info = (root.path / str(name)).stat()
+                parts.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
+            except OSError:
+                parts.append(f"{name}:missing")
+    return "\n".join(parts)
 
 
 def save_cache(
@@ -226,6 +251,9 @@ def save_cache(
     ]
     next_publish = None if options.future or not due else min(due).isoformat()
     try:
+        # Before the state: a list saved without its state only costs a rebuild.
+        cache.folder.mkdir(parents=True, exist_ok=True)
+        write_json(cache.folder / TEMPLATE_FILES, list(built.template_files))
         cache.save(outputs, next_publish, built.render_keys, built.feed_keys)
     except OSError as error:
         return f"could not save the build cache in {cache.folder}: {error}"

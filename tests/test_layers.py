@@ -35,6 +35,7 @@ OWNERS = {
     "premailer": "feeds.newsletter.inline",
     "jinja2": "feeds.newsletter.templates",
     "nh3": "feeds.content.sanitize",
+    "liquid": "feeds.content.liquid",
     "markdown": "feeds.content.markdown_engine",
     "sqlite3": "feeds.delivery.journal",
     "smtplib": "feeds.delivery.smtp",

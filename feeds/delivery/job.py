@@ -25,6 +25,7 @@ from feeds.config import Config, DeliverySettings
 from feeds.content.model import LoadedPosts, published
 from feeds.content.permalinks import entry_id
 from feeds.content.render import render_post
+from feeds.content.templating import prepare_templating
 from feeds.delivery.journal import Delivery, Journal, StoredIssue, exclusive_lock
 from feeds.delivery.smtp import SmtpTransport
 from feeds.delivery.subscribers import Subscriber, address_problem, load_subscribers
@@ -236,7 +237,8 @@ def plan_issue(
     if not fresh:
         return None
     templates = load_templates(config.newsletter.templates_dir)
-    entries = [render_post(post, site) for post in fresh]
+    templating = prepare_templating(site, loaded.posts)
+    entries = [render_post(post, site, templating=templating) for post in fresh]
     issue = render_issue(
         site, config.newsletter, templates, entries, "issue",
         full=full or config.delivery.full, unsubscribe_url=unsubscribe_marker(config.delivery),

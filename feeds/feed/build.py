@@ -13,6 +13,7 @@ from feeds import __version__
 from feeds.config import Site
 from feeds.content.model import LoadedPosts, Post, group_by_tag, published
 from feeds.content.render import render_key, render_posts
+from feeds.content.templating import prepare_templating
 from feeds.errors import ContentError, ContentErrors, OutputError
 from feeds.feed.formats import FORMATS
 from feeds.feed.model import (
@@ -41,6 +42,10 @@ class FeedBuild:
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
     components_removed: int = 0
+    template_tags_rendered: int = 0
+    template_tags_unknown: int = 0
+    # Files outside the site's include and data folders that templates read (include_relative).
+    template_files: tuple[str, ...] = ()
     bad_posts: int = 0
     render_keys: tuple[str, ...] = ()
     feed_keys: dict[str, str] = field(default_factory=dict)
@@ -84,13 +89,18 @@ def build_feeds(
         specs.extend((tag_feed(site, tag), limit(tag.posts, site.items_per_feed)) for tag in tags)
     # Keyed by file: posts may share a slug (at different URLs).
     needed = list({post.source: post for _, members in specs for post in members}.values())
+    # Every loaded post's URL, not only the rendered ones': a post links to any other.
+    templating = prepare_templating(site, loaded.posts)
+    warnings.extend(templating.warnings)
     rendered = dict(
         zip(
             (p.source for p in needed),
-            render_posts(needed, site, store=renders, workers=workers),
+            render_posts(needed, site, store=renders, workers=workers, templating=templating),
             strict=True,
         )
     )
+    for post in needed:
+        warnings.extend(rendered[post.source].template_warnings)
     ties = tie_breaks(posts)
     files: dict[str, bytes] = {}
     keys: dict[str, str] = {}
@@ -115,7 +125,19 @@ def build_feeds(
         template_tags_removed=sum(r.template_tags_removed for r in rendered.values()),
         unsafe_html_removed=sum(r.unsafe_html_removed for r in rendered.values()),
         components_removed=sum(r.components_removed for r in rendered.values()),
-        render_keys=tuple(filter(None, (render_key(post, site) for post in needed))),
+        template_tags_rendered=sum(r.template_tags_rendered for r in rendered.values()),
+        template_tags_unknown=sum(r.template_tags_unknown for r in rendered.values()),
+        template_files=tuple(
+            sorted(
+                {
+                    query.removeprefix("file:")
+                    for r in rendered.values()
+                    for query, _ in r.template_lookups
+                    if query.startswith("file:")
+                }
+            )
+        ),
+        render_keys=tuple(filter(None, (render_key(post, site, templating) for post in needed))),
         bad_posts=len({error.path for error in loaded.errors}),
         feed_keys=keys,
         kept=tuple(kept),
