@@ -11,7 +11,8 @@ from pathlib import Path
 
 from feeds.config import ContentOptions
 
-SUFFIXES = (".md", ".markdown")
+# .mdx (Next.js, Astro) only when an include pattern asks for it: the default is .md, .markdown.
+SUFFIXES = (".md", ".markdown", ".mdx")
 
 
 @dataclass(frozen=True)
