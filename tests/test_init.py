@@ -15,9 +15,8 @@ import feedparser
 import pytest
 
 from feeds import cli
-from feeds.init.generators import js_string
 from feeds.init.model import Choice, Guess
-from feeds.init.readers import python_assignments
+from feeds.init.readers import js_string, python_assignments
 from feeds.init.settings_file import render
 
 from .cli import run_cli
@@ -30,7 +29,7 @@ LANGUAGES = pytest.mark.xfail(strict=True, reason="needs multi-language settings
 ASTRO_SLUG = pytest.mark.xfail(strict=True, reason="needs an Astro (github-slugger) slug style")
 
 # fixture, post title, the URL its generator gives it.
-CASES = [
+CASES: list[tuple[str, str, str, pytest.MarkDecorator | tuple[pytest.MarkDecorator, ...]]] = [
     # Jekyll's default permalink: /:categories/:year/:month/:day/:title:output_ext
     ("jekyll", "Hello World", "https://jay.example/2021/01/02/hello-world.html", ()),
     # the frontmatter date (09:30 +01:00) in the site's time zone, .markdown too
@@ -69,7 +68,7 @@ CASES = [
         "Dated",
         "https://default-eleventy.example/posts/2021-01-02-dated/",
         SLUG_STYLE,
-    ),  # fmt: skip
+    ),
     # Next.js pages router: the path without .md/.mdx, no trailing slash, case kept
     ("nextjs-pages", "Hello World", "https://next-pages.example/blog/hello-world", ()),
     ("nextjs-pages", "Plain Markdown", "https://next-pages.example/blog/plain-markdown", ()),
