@@ -17,8 +17,8 @@ from feeds.content.loader import load_posts
 from feeds.content.model import LoadedPosts
 from feeds.content.source import read_source
 from feeds.errors import ContentErrors, UsageError
-from feeds.init.generators import recognise
 from feeds.init.model import Guess, Recognised
+from feeds.init.recognise import recognise
 from feeds.init.report import relative, report
 from feeds.init.settings_file import fields_guess, render
 from feeds.newsletter.templates import BUILT_IN
