@@ -10,6 +10,7 @@ import io
 import shutil
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
@@ -311,3 +312,74 @@ def test_python_settings_are_read_without_running_them(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert python_assignments(conf) == {"SITENAME": "S", "TAGS": ["a"]}
+
+
+def settings_of(blog: Path) -> dict[str, Any]:
+    assert silently(["init", str(blog)]) == 0
+    return tomllib.loads((blog / "feeds.toml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("hugo.yaml", "baseURL: https://y.example/\ntitle: Yaml\n"),
+        ("config.json", '{"baseURL": "https://y.example/", "title": "Yaml"}'),
+        ("config.toml", 'baseurl = "https://y.example/"\ntitle = "Yaml"\n'),
+    ],
+)
+def test_hugo_settings_in_yaml_json_or_toml(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "content" / "blog").mkdir(parents=True)
+    (tmp_path / "content" / "blog" / "a.md").write_text(
+        "---\ntitle: A\ndate: 2020-02-02\n---\nA\n", "utf-8"
+    )
+    site = settings_of(tmp_path)["site"]
+    assert (site["base_url"], site["title"], site["permalink"]) == (
+        "https://y.example/", "Yaml", "/blog/{slug}/",
+    )  # fmt: skip
+
+
+def test_next_pages_router_serving_a_content_folder(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"next": "14.2.0"}}', "utf-8")
+    (tmp_path / "pages" / "posts").mkdir(parents=True)
+    (tmp_path / "pages" / "posts" / "[slug].js").write_text("export default () => null\n", "utf-8")
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "hello.md").write_text("---\ntitle: H\ndate: 2020-01-01\n---\n", "utf-8")
+    site = settings_of(tmp_path)["site"]
+    assert (site["content"], site["permalink"]) == ("_posts", "/posts/{slug}")
+
+
+def test_a_permalink_computed_in_javascript_is_a_todo(tmp_path: Path) -> None:
+    (tmp_path / ".eleventy.js").write_text("module.exports = () => ({});\n", "utf-8")
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "posts.11tydata.js").write_text(
+        "module.exports = { permalink: (data) => `/p/${data.page.fileSlug}/` };\n", "utf-8"
+    )
+    (posts / "a.md").write_text("---\ntitle: A\ndate: 2020-01-01\n---\nA\n", "utf-8")
+    assert settings_of(tmp_path)["site"]["permalink"].startswith(
+        "TODO: posts/posts.11tydata.js computes the permalink in JavaScript"
+    )
+
+
+def test_posts_with_their_own_url_are_named_in_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("eleventy-default", tmp_path)
+    (blog / "posts" / "own.md").write_text(
+        "---\ntitle: Own\ndate: 2022-02-02\npermalink: /elsewhere/\n---\nOwn.\n", "utf-8"
+    )
+    _, out, _ = run_cli(["init", str(blog)], capsys)
+    assert "note: 1 post(s) set their own permalink:, which feeds does not follow" in out
+
+
+def test_edited_templates_are_kept_unless_forced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("pelican", tmp_path)
+    (blog / "templates").mkdir()
+    (blog / "templates" / "newsletter.css").write_text("/* mine */\n", "utf-8")
+    _, out, _ = run_cli(["init", str(blog), "--templates"], capsys)
+    assert "  kept your newsletter.css (--force replaces it)" in out
+    assert (blog / "templates" / "newsletter.css").read_text("utf-8") == "/* mine */\n"
+    assert (blog / "templates" / "newsletter.html").is_file()

@@ -88,7 +88,7 @@ GENERATORS: dict[str, Generator] = {
         ("output",), "output", "Pelican's build folder; run feeds build after pelican",
     ),
     "markdown": Generator(
-        "a folder of Markdown", "python-markdown", "the default",
+        "plain Markdown", "python-markdown", "the default",
         "default", "the default", ("_site", "public", "out", "dist"), "public", "the default",
     ),
 }  # fmt: skip

@@ -65,7 +65,8 @@ def run_init(request: InitRequest, now: datetime) -> InitResult:
         raise UsageError(f"{target}: already exists; --force replaces it, --print only shows it")
     found = recognise(root)
     tz = zone(found.timezone)
-    fields = field_guesses(root, found)
+    counts, scanned = frontmatter_names(root, found)
+    fields = field_guesses(counts, scanned)
     options = content_options(found, fields)
     loaded = load_quietly(root / found.content, tz, options)
     guesses = [*found.guesses, since_guess(loaded, root), *fields]
@@ -76,12 +77,16 @@ def run_init(request: InitRequest, now: datetime) -> InitResult:
     header = header_lines(found)
     made = render(guesses, header)
     preview = render(guesses, header, placeholders=True)
+    kept: list[str] = []
     if not request.print_only:
         write_text(target, made.text)
         if request.templates:
-            copy_templates(root / TEMPLATES_NAME, request.force)
+            kept = copy_templates(root / TEMPLATES_NAME, request.force)
     lines = report(made.text, preview.text, target, root, found.generator.built, now)
-    lines += [f"note: {note}" for note in found.notes]
+    lines += [f"note: {note}" for note in (*found.notes, *own_url_notes(counts))]
+    if request.templates and not request.print_only:
+        lines.append(f"newsletter templates copied to {root / TEMPLATES_NAME}")
+        lines += [f"  kept your {name} (--force replaces it)" for name in kept]
     lines += [f"needs a newer feeds (written as a comment): {item}" for item in made.pending]
     return InitResult(target, made.text, not request.print_only, found.generator.name, tuple(lines))
 
@@ -116,24 +121,39 @@ def content_options(found: Recognised, fields: list[Guess]) -> ContentOptions:
     )
 
 
-def field_guesses(root: Path, found: Recognised) -> list[Guess]:
-    """[fields] entries for the frontmatter names the posts use that the defaults lack."""
+def frontmatter_names(root: Path, found: Recognised) -> tuple[Counter[str], int]:
+    """How many posts use each frontmatter name, and how many posts were read."""
     folder = root / found.content
-    if not folder.is_dir():
-        return []
-    files = find_posts(folder, content_options(found, []))[:SCAN_LIMIT]
     counts: Counter[str] = Counter()
+    if not folder.is_dir():
+        return counts, 0
+    files = find_posts(folder, content_options(found, []))[:SCAN_LIMIT]
     for item in files:
         try:
             counts.update(str(key) for key in read_source(item.path).metadata)
         except ContentErrors:
             continue
+    return counts, len(files)
+
+
+def field_guesses(counts: Counter[str], scanned: int) -> list[Guess]:
+    """[fields] entries for the frontmatter names the posts use that the defaults lack."""
     guesses = []
     for key, aliases in FIELD_ALIASES.items():
         extra = [name for name in aliases if counts[name] and name not in DEFAULT_FIELDS[key]]
         if extra:
-            guesses.append(fields_guess(key, extra, dict(counts), len(files)))
+            guesses.append(fields_guess(key, extra, dict(counts), scanned))
     return guesses
+
+
+def own_url_notes(counts: Counter[str]) -> list[str]:
+    """Posts that set their own URL in frontmatter: the pattern does not reach them."""
+    return [
+        f"{counts[name]} post(s) set their own {name}:, which feeds does not follow; their feed "
+        "links use the permalink pattern"
+        for name in ("permalink", "url")
+        if counts[name]
+    ]
 
 
 def load_quietly(folder: Path, tz: ZoneInfo, options: ContentOptions) -> LoadedPosts | None:
@@ -160,9 +180,15 @@ def write_text(target: Path, text: str) -> None:
     os.replace(temporary, target)
 
 
-def copy_templates(folder: Path, force: bool) -> None:
+def copy_templates(folder: Path, force: bool) -> list[str]:
+    """Copy the built-in templates; an edited copy already there is kept unless forced.
+    Returns the names kept."""
     folder.mkdir(exist_ok=True)
+    kept = []
     for template in sorted(BUILT_IN.iterdir()):
         copy = folder / template.name
-        if force or not copy.exists():
+        if copy.exists() and not force:
+            kept.append(template.name)
+        else:
             shutil.copyfile(template, copy)
+    return kept

@@ -62,6 +62,8 @@ def eleventy(root: Path) -> Recognised | None:
         permalink: list[Choice] | str = with_dir(prefix, "/", f"{prefix}{{slug}}/", source, nested)
         if nested:
             notes.append(f"Eleventy puts sub-folders of {in_site} in the URL; needs {{dir}}")
+    elif permalink_template == COMPUTED:
+        permalink = f"{data_src} computes the permalink in JavaScript: write the posts' URL"
     else:
         template = re.sub(r"index\.html$", "", permalink_template.strip())
         permalink, _ = translate(
@@ -104,6 +106,9 @@ def eleventy_metadata(data_dir: Path, root: Path) -> tuple[dict[str, Any], str]:
     return found, relative(path, root)
 
 
+COMPUTED = "(computed)"
+
+
 def eleventy_posts(source_dir: Path) -> tuple[Path, str | None, str]:
     """The posts folder (the one with a directory data file, or the busiest), the permalink
     template its data file sets, and that file's name."""
@@ -116,7 +121,11 @@ def eleventy_posts(source_dir: Path) -> tuple[Path, str | None, str]:
                 return folder, text(data.get("permalink")), f"{folder.name}/{name}"
         for name in (f"{folder.name}.11tydata.js", f"{folder.name}.11tydata.mjs"):
             if (folder / name).is_file() and post_files(folder, (".md",)):
-                found = js_string(read_text(folder / name), "permalink")
+                code = read_text(folder / name)
+                found = js_string(code, "permalink")
+                # A permalink computed in JavaScript cannot be read: say so rather than guess.
+                if found is None and "permalink" in code:
+                    found = COMPUTED
                 return folder, found, f"{folder.name}/{name}"
     candidates = sorted(p for p in source_dir.iterdir() if p.is_dir() and p.name not in NOT_CONTENT)
     return busiest(candidates, (".md",)) or source_dir, None, ""

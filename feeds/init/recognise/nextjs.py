@@ -45,7 +45,7 @@ def next_js(root: Path) -> Recognised | None:
     permalink: list[Choice] | str
     if folder is None:
         folder = root
-        permalink = "no Markdown under pages/, and no app/…/[slug] route: write the posts' URL"
+        permalink = "no Markdown under pages/, and no […slug] route: write the posts' URL"
     else:
         nested = nested_folders(folder, suffixes)
         permalink = with_dir(f"{prefix}/", end, f"{prefix}/{{slug}}{end}", source, nested)
@@ -88,19 +88,31 @@ def next_pages(root: Path, suffixes: tuple[str, ...]) -> tuple[Path | None, str,
     return None, "", ""
 
 
+# A dynamic route serving a content folder: app/…/[slug]/page.tsx, or pages/…/[slug].tsx.
+DYNAMIC_ROUTES = (
+    ("app", "**/[[]*slug[]]/page.*"), ("src/app", "**/[[]*slug[]]/page.*"),
+    ("pages", "**/[[]*slug[]].*"), ("src/pages", "**/[[]*slug[]].*"),
+)  # fmt: skip
+
+
 def next_app(root: Path, suffixes: tuple[str, ...]) -> tuple[Path | None, str, str]:
-    """app router: a dynamic route ``app/…/[slug]/page.*`` serving files of a content folder."""
-    for app in (root / "app", root / "src" / "app"):
-        routes = sorted(app.glob("**/[[]*slug[]]/page.*")) if app.is_dir() else []
+    """A dynamic route (``app/…/[slug]/page.*`` or ``pages/…/[slug].*``) serving the files
+    of a content folder, named by their file name."""
+    for folder_name, pattern in DYNAMIC_ROUTES:
+        app = root / folder_name
+        routes = sorted(app.glob(pattern)) if app.is_dir() else []
         if not routes:
             continue
-        parts = routes[0].parent.relative_to(app).parts[:-1]
+        route_dir = (
+            routes[0].parent if routes[0].stem.startswith("page") else routes[0].with_suffix("")
+        )
+        parts = route_dir.relative_to(app).parts[:-1]
         # Route groups, "(blog)", are not part of the URL.
         prefix = "".join(f"/{part}" for part in parts if not part.startswith("("))
         skip = NOT_CONTENT | {"src"}
         files = post_files(root, suffixes, skip=skip)
         folder = direct_folders(files)
         if folder is not None:
-            route = relative(routes[0].parent, root)
-            return folder, prefix, f"Next.js app router: {route}/ serving {relative(folder, root)}"
+            route = relative(routes[0], root)
+            return folder, prefix, f"Next.js route {route} serving {relative(folder, root)}"
     return None, "", ""
