@@ -14,11 +14,13 @@ from typing import Any
 
 import feedparser
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feeds import cli
 from feeds.init.model import Choice, Guess
 from feeds.init.readers import js_string, python_assignments
-from feeds.init.settings_file import render
+from feeds.init.settings_file import SURROGATES, render
 
 from .cli import run_cli
 from .conftest import NOW, ROOT
@@ -383,3 +385,22 @@ def test_edited_templates_are_kept_unless_forced(
     assert "  kept your newsletter.css (--force replaces it)" in out
     assert (blog / "templates" / "newsletter.css").read_text("utf-8") == "/* mine */\n"
     assert (blog / "templates" / "newsletter.html").is_file()
+
+
+@given(
+    title=st.text().filter(lambda text: SURROGATES.sub("", text).strip()),
+    source=st.text(),
+    tags=st.lists(st.text(), max_size=3),
+)
+def test_whatever_a_blog_holds_the_settings_file_reads_back(
+    title: str, source: str, tags: list[str]
+) -> None:
+    """Values and their sources come from the blog's own files: any text must give valid
+    TOML holding the same value (lone surrogates, which no file can hold, aside)."""
+    guesses = [
+        Guess("site", "title", (Choice(title, source),)),
+        Guess("fields", "tags", (Choice(tuple(tags), source),)),
+    ]
+    data = tomllib.loads(render(guesses, [source]).text)
+    assert data["site"]["title"] == SURROGATES.sub("", title)
+    assert data["fields"]["tags"] == [SURROGATES.sub("", tag) for tag in tags]

@@ -9,6 +9,7 @@ declared there, init starts writing it without a change here.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 from feeds.config import DEFAULT_FIELDS, SECTIONS, Setting, declared
 from feeds.init.model import Choice, Guess, Value
 
+SURROGATES = re.compile("[\ud800-\udfff]")
+CONTROL = re.compile("[\x00-\x1f\x7f\u2028\u2029\x85]")
 SECTION_ORDER = ("site", "site.author", "fields", "newsletter")
 COMMENT_COLUMN = 44
 PENDING = "(needs a newer feeds)"
@@ -65,20 +68,31 @@ def toml(value: Value) -> str:
         return str(value)
     if isinstance(value, tuple):
         return "[" + ", ".join(toml(item) for item in value) + "]"
-    # A JSON string is a valid TOML basic string (the same escapes).
-    return json.dumps(value, ensure_ascii=False)
+    return toml_string(value)
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string. JSON's escapes are TOML's, except that TOML also forbids a raw
+    DEL; lone surrogates cannot be written in either and are dropped."""
+    text = SURROGATES.sub("", text)
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def line(code: str, comment: str) -> str:
     if not comment:
         return code
-    return f"{code.ljust(COMMENT_COLUMN - 1)} # {comment}"
+    return f"{code.ljust(COMMENT_COLUMN - 1)} # {one_line(comment)}"
+
+
+def one_line(text: str) -> str:
+    """A comment ends at the line's end: what came from a blog's files stays on one line."""
+    return " ".join(CONTROL.sub(" ", SURROGATES.sub("", text)).split())
 
 
 def render(
     guesses: Sequence[Guess], header: Sequence[str], *, placeholders: bool = False
 ) -> SettingsText:
-    lines = [f"# {text}" if text else "#" for text in header]
+    lines = [f"# {one_line(text)}".rstrip() for text in header]
     pending: list[str] = []
     todos: list[str] = []
     for section in SECTION_ORDER:
