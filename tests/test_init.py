@@ -404,3 +404,40 @@ def test_whatever_a_blog_holds_the_settings_file_reads_back(
     data = tomllib.loads(render(guesses, [source]).text)
     assert data["site"]["title"] == SURROGATES.sub("", title)
     assert data["fields"]["tags"] == [SURROGATES.sub("", tag) for tag in tags]
+
+
+def test_hugo_languages_in_their_own_content_folders(tmp_path: Path) -> None:
+    (tmp_path / "hugo.toml").write_text(
+        'baseURL = "https://l.example/"\ntitle = "L"\ndefaultContentLanguage = "de"\n'
+        '[languages.de]\ncontentDir = "content/de"\nlanguageCode = "de-DE"\n'
+        '[languages.en]\ncontentDir = "content/en"\n',
+        encoding="utf-8",
+    )
+    for lang in ("de", "en"):
+        folder = tmp_path / "content" / lang / "posts"
+        folder.mkdir(parents=True)
+        (folder / "a.md").write_text("---\ntitle: A\ndate: 2020-01-01\n---\nA\n", "utf-8")
+    site = settings_of(tmp_path)["site"]
+    assert (site["content"], site["language"], site["permalink"]) == (
+        "content/de/posts", "de-DE", "/posts/{slug}/",
+    )  # fmt: skip
+
+
+def test_pelican_metadata_lines_are_named_as_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("pelican", tmp_path)
+    (blog / "content" / "native.md").write_text(
+        "Title: Native\nDate: 2021-01-01\n\nBody.\n", "utf-8"
+    )
+    _, out, _ = run_cli(["init", str(blog)], capsys)
+    assert "note: posts start with Pelican's own 'Title: …' metadata lines" in out
+    assert "content/native.md: title: missing" in out
+
+
+def test_values_read_from_javascript_are_flagged_in_the_settings(tmp_path: Path) -> None:
+    blog = copy("astro", tmp_path)
+    assert silently(["init", str(blog)]) == 0
+    text = (blog / "feeds.toml").read_text(encoding="utf-8")
+    assert "# Values from JavaScript files were found by pattern, not by running them" in text
+    assert "# astro.config.mjs: site + base" in text

@@ -88,8 +88,8 @@ GENERATORS: dict[str, Generator] = {
         ("output",), "output", "Pelican's build folder; run feeds build after pelican",
     ),
     "markdown": Generator(
-        "plain Markdown", "python-markdown", "the default",
-        "default", "the default", ("_site", "public", "out", "dist"), "public", "the default",
+        "plain Markdown", "python-markdown", "feeds' default",
+        "default", "feeds' default", ("_site", "public", "out", "dist"), "public", "feeds' default",
     ),
 }  # fmt: skip
 

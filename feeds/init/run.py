@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -92,13 +93,19 @@ def run_init(request: InitRequest, now: datetime) -> InitResult:
 
 
 def header_lines(found: Recognised) -> list[str]:
-    return [
+    lines = [
         f"Settings for feeds, written by `feeds init` from a {found.generator.name} blog "
         f"({found.evidence}).",
         "Each value says where it came from. A TODO is yours to fill in: `feeds build` names",
         'it until you do. A line marked "needs a newer feeds" is what this blog needs but this',
         "version of feeds cannot set yet.",
     ]
+    sources = " ".join(choice.source for guess in found.guesses for choice in guess.choices)
+    if re.search(r"\.(js|mjs|cjs|ts|mts)\b", sources):
+        lines.append(
+            "Values from JavaScript files were found by pattern, not by running them: check them."
+        )
+    return lines
 
 
 def zone(name: str) -> ZoneInfo:

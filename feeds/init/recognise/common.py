@@ -145,7 +145,7 @@ def site_guesses(
         Guess.of("site", "language", language[0], language[1], "-"),
         Guess.of("site", "timezone", timezone[0], timezone[1], "-"),
         Guess.of("site", "content", content, "the folder that holds the posts"),
-        Guess.of("site", "include", include, f"{generator.name}'s post files"),
+        Guess.of("site", "include", include, f"{generator.name} post files"),
         Guess.of("site", "exclude", exclude[0], exclude[1], "-"),
         Guess("site", "permalink", tuple(permalink)) if isinstance(permalink, list)
         else Guess("site", "permalink", todo=permalink),

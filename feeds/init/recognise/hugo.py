@@ -19,6 +19,7 @@ from feeds.init.recognise.common import (
     join_url,
     language_tag,
     nested_folders,
+    post_files,
     relative,
     site_guesses,
     text,
@@ -89,6 +90,14 @@ def hugo(root: Path) -> Recognised | None:
         notes.append(
             f"only the {default} posts are in the feeds; Hugo also publishes "
             f"{', '.join(others)} under /<language>/ (needs a newer feeds)"
+        )
+    if others and any(
+        path.name.lower().endswith(f".{default.lower()}.md")
+        for path in post_files(root / content_root, (".md",))
+    ):
+        notes.append(
+            f"posts named x.{default}.md get the slug x-{default} in feeds (Hugo's is x): give "
+            "them slug:"
         )
     section_dir = busiest(
         sorted(p for p in (root / content_root).glob("*") if p.is_dir()), (".md",)

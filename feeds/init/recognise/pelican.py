@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from feeds.init.model import GENERATORS, Recognised
 from feeds.init.readers import (
     python_assignments,
+    read_text,
 )
 from feeds.init.recognise.common import (
     author_of,
     join_url,
     language_tag,
+    post_files,
     site_guesses,
     text,
     translate,
@@ -52,6 +55,11 @@ def pelican(root: Path) -> Recognised | None:
             "Pelican makes slugs from titles; feeds from file names (or slug:): give posts "
             "whose file name differs from their title a slug:"
         )
+    if native_metadata(root / content):
+        notes.append(
+            "posts start with Pelican's own 'Title: …' metadata lines, which feeds does not "
+            "read (it reads YAML or TOML frontmatter): they are reported as bad posts"
+        )
     name, email = author_of(conf.get("AUTHOR"))
     guesses = site_guesses(
         generator,
@@ -71,3 +79,11 @@ def pelican(root: Path) -> Recognised | None:
         generator, "pelicanconf.py", tuple(guesses), tuple(notes), content.as_posix(),
         generator.include, exclude, text(conf.get("TIMEZONE")) or "UTC",
     )  # fmt: skip
+
+
+def native_metadata(folder: Path) -> bool:
+    """Whether a post begins with Pelican's ``Key: value`` lines instead of frontmatter."""
+    for path in post_files(folder, (".md", ".markdown"))[:50] if folder.is_dir() else []:
+        if re.match(r"(?i)title:\s*\S", read_text(path).lstrip("\ufeff")):
+            return True
+    return False
