@@ -161,7 +161,7 @@ def site_guesses(
 
 def translate(
     pattern: str, token: str, tokens: Mapping[str, str], source: str
-) -> tuple[list[Choice] | str, str | None]:
+) -> list[Choice] | str:
     """A generator's URL pattern in feeds' ``{…}`` fields; a TODO line when a placeholder has
     no equivalent. ``token`` matches one placeholder, its group 1 being the name."""
     unknown: list[str] = []
@@ -176,8 +176,8 @@ def translate(
     path = re.sub(token, swap, pattern)
     path = "/" + re.sub(r"/{2,}", "/", path).lstrip("/")
     if unknown:
-        return f"{source}: {pattern!r} uses {', '.join(unknown)}, which feeds cannot follow", None
-    return [Choice(path, f"{source}: {pattern}")], path
+        return f"{source}: {pattern!r} uses {', '.join(unknown)}, which feeds cannot follow"
+    return [Choice(path, f"{source}: {pattern}")]
 
 
 def package_json(root: Path) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def eleventy(root: Path) -> Recognised | None:
     source_dir = root / (js_string(code, "input") or ".")
     data_dir = Path(os.path.normpath(source_dir / (js_string(code, "data") or "_data")))
     meta, meta_src = eleventy_metadata(data_dir, root)
-    folder, permalink_template, data_src = eleventy_posts(source_dir)
+    folder, permalink_template, data_src = eleventy_posts(source_dir, root)
     notes: list[str] = []
     nested = nested_folders(folder, (".md",))
     in_site = relative(folder, source_dir)
@@ -66,7 +66,7 @@ def eleventy(root: Path) -> Recognised | None:
         permalink = f"{data_src} computes the permalink in JavaScript: write the posts' URL"
     else:
         template = re.sub(r"index\.html$", "", permalink_template.strip())
-        permalink, _ = translate(
+        permalink = translate(
             template, r"{{\s*(.*?)\s*}}", ELEVENTY_TOKENS, f"{data_src}: permalink"
         )
         if re.search(r"fileSlug\s*\|\s*slug", template):
@@ -109,7 +109,7 @@ def eleventy_metadata(data_dir: Path, root: Path) -> tuple[dict[str, Any], str]:
 COMPUTED = "(computed)"
 
 
-def eleventy_posts(source_dir: Path) -> tuple[Path, str | None, str]:
+def eleventy_posts(source_dir: Path, root: Path) -> tuple[Path, str | None, str]:
     """The posts folder (the one with a directory data file, or the busiest), the permalink
     template its data file sets, and that file's name."""
     for folder in sorted(
@@ -118,7 +118,7 @@ def eleventy_posts(source_dir: Path) -> tuple[Path, str | None, str]:
         for name in (f"{folder.name}.json", f"{folder.name}.11tydata.json"):
             if (folder / name).is_file() and post_files(folder, (".md",)):
                 data = read_data(folder / name)
-                return folder, text(data.get("permalink")), f"{folder.name}/{name}"
+                return folder, text(data.get("permalink")), relative(folder / name, root)
         for name in (f"{folder.name}.11tydata.js", f"{folder.name}.11tydata.mjs"):
             if (folder / name).is_file() and post_files(folder, (".md",)):
                 code = read_text(folder / name)
@@ -126,6 +126,6 @@ def eleventy_posts(source_dir: Path) -> tuple[Path, str | None, str]:
                 # A permalink computed in JavaScript cannot be read: say so rather than guess.
                 if found is None and "permalink" in code:
                     found = COMPUTED
-                return folder, found, f"{folder.name}/{name}"
+                return folder, found, relative(folder / name, root)
     candidates = sorted(p for p in source_dir.iterdir() if p.is_dir() and p.name not in NOT_CONTENT)
     return busiest(candidates, (".md",)) or source_dir, None, ""

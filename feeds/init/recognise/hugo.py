@@ -111,7 +111,7 @@ def hugo(root: Path) -> Recognised | None:
     nested = nested_folders(content_dir, (".md", ".markdown"))
     if pattern:
         tokens = {**HUGO_TOKENS, "section": section, "sections": section}
-        permalink, _ = translate(pattern, r":([a-z]+)", tokens, f"{src}: permalinks.{section}")
+        permalink = translate(pattern, r":([a-z]+)", tokens, f"{src}: permalinks.{section}")
         if re.search(r":(slug|title)(?![a-z])", pattern):
             notes.append(
                 "Hugo's :slug and :title come from the title when a post has no slug:; feeds "

@@ -59,7 +59,7 @@ def jekyll(root: Path) -> Recognised | None:
     style = config.get("permalink", "date")
     pattern = JEKYLL_STYLES.get(str(style), str(style))
     shown = f"{src}: permalink" if "permalink" in config else "Jekyll's default permalink (date)"
-    permalink, _ = translate(pattern, r":([a-z_]+)", JEKYLL_TOKENS, shown)
+    permalink = translate(pattern, r":([a-z_]+)", JEKYLL_TOKENS, shown)
     if ":categories" in pattern and with_categories(posts_root / "_posts"):
         notes.append(
             "Jekyll puts a post's categories in its URL (:categories); feeds leaves them out, "

@@ -48,7 +48,7 @@ def pelican(root: Path) -> Recognised | None:
     shown = (
         "pelicanconf.py: ARTICLE_URL" if "ARTICLE_URL" in conf else "Pelican's default ARTICLE_URL"
     )
-    permalink, _ = translate(pattern, r"{([^{}]+)}", PELICAN_TOKENS, shown)
+    permalink = translate(pattern, r"{([^{}]+)}", PELICAN_TOKENS, shown)
     notes = []
     if conf.get("SLUGIFY_SOURCE", "title") == "title":
         notes.append(
