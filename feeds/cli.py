@@ -47,6 +47,12 @@ example:
   feeds send --to me@example.com    # one test copy; nothing recorded
   FEEDS_SMTP_PASSWORD=… feeds send  # the real thing (cron: see README)
 """
+INIT_EXAMPLE = """\
+example:
+  feeds init                        # the blog here: write feeds.toml, then report
+  feeds init ~/blog --print         # only show the settings it would write
+  feeds init --force --templates    # replace feeds.toml; copy the newsletter templates
+"""
 NEWSLETTER_EXAMPLE = """\
 example:
   feeds newsletter                  # the latest 5 posts
@@ -79,6 +85,30 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action="version", version=f"feeds {__version__}")
     commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    init = commands.add_parser(
+        "init",
+        help="write feeds.toml for an existing blog (Jekyll, Hugo, Eleventy, Next.js, Astro, …)",
+        description="Recognise the blog's generator, read its settings and posts, and write "
+        "DIR/feeds.toml with each value's source as a comment and a TODO for what is missing; "
+        "then report the posts found, the first feed links and the <link> tags for <head>.",
+        epilog=INIT_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    init.add_argument(
+        "folder", nargs="?", type=Path, default=Path("."), metavar="DIR",
+        help="the blog's folder (default: here)",
+    )  # fmt: skip
+    written = init.add_mutually_exclusive_group()
+    written.add_argument("--force", action="store_true", help="replace an existing feeds.toml")
+    written.add_argument(
+        "--print", dest="print_only", action="store_true", help="only show it; write nothing"
+    )
+    init.add_argument(
+        "--templates", action="store_true",
+        help="copy the newsletter templates to DIR/templates and use them",
+    )  # fmt: skip
+    init.set_defaults(run=command_init)
 
     build = commands.add_parser(
         "build",
@@ -250,6 +280,23 @@ def bad_posts_line(result: BuildResult) -> None:
             f"error: {result.feeds.bad_posts} post(s) left out because of the errors above",
             file=sys.stderr,
         )
+
+
+def command_init(args: argparse.Namespace, now: datetime) -> int:
+    from feeds.init.run import InitRequest, run_init
+
+    request = InitRequest(
+        folder=args.folder, force=args.force, print_only=args.print_only, templates=args.templates
+    )
+    result = run_init(request, now)
+    if result.written:
+        print(f"wrote {result.settings} ({result.generator} blog)")
+    else:
+        print(result.text, end="")
+        print(f"--print: nothing written; {result.settings} would hold the above")
+    for line in result.report:
+        print(line)
+    return 0
 
 
 def command_build(args: argparse.Namespace, now: datetime) -> int:

@@ -26,8 +26,9 @@ LAYERS = {
     "feeds.newsletter": 4,
     "feeds.delivery": 5,
     "feeds.pipeline": 6,
-    "feeds.cli": 7,
-    "feeds.__main__": 8,
+    "feeds.init": 7,
+    "feeds.cli": 8,
+    "feeds.__main__": 9,
 }
 # Each library and the one module allowed to import it.
 OWNERS = {
