@@ -38,6 +38,14 @@ def may_hold_xml_illegal(raw: bytes) -> bool:
 # against its field) and a title such as 1.10 keeps its digits.
 TEXT_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Bounds on one frontmatter block, counted with aliases expanded: a few hundred bytes of nested
+# aliases (a "billion laughs" document) would otherwise cost minutes and gigabytes downstream.
+MAX_YAML_VALUES = 10_000
+MAX_YAML_DEPTH = 50
+
+
+class FrontmatterTooLarge(ValueError):
+    """A frontmatter block past MAX_YAML_VALUES or MAX_YAML_DEPTH, or one that refers to itself."""
 
 
 class FrontmatterLoader(BaseLoader):  # type: ignore[misc,valid-type]
@@ -60,6 +68,53 @@ class FrontmatterLoader(BaseLoader):  # type: ignore[misc,valid-type]
                     self.duplicates.append(key.value)
                 seen.add(key.value)
         return dict(super().construct_mapping(node, deep=deep))
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        check_expansion(node)
+        return self.construct_document(node)
+
+
+def check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose values, aliases expanded, number more than MAX_YAML_VALUES,
+    nest deeper than MAX_YAML_DEPTH, or contain themselves. Each distinct node is sized once
+    (aliases share nodes), so this costs time in the document's length, not its expansion."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in node_children(node))
+            if sizes[key] > MAX_YAML_VALUES:
+                raise FrontmatterTooLarge(
+                    f"has more than {MAX_YAML_VALUES:,} values once its aliases are expanded "
+                    "(write the values out instead of nesting aliases)"
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise FrontmatterTooLarge("has an alias that contains itself (write the value out)")
+        if depth > MAX_YAML_DEPTH:
+            raise FrontmatterTooLarge(
+                f"nests more than {MAX_YAML_DEPTH} levels deep (flatten the values)"
+            )
+        open_nodes.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in node_children(node))
+
+
+def node_children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 class TomlHandler(BaseHandler):
@@ -154,6 +209,14 @@ def split_frontmatter(text: str, path: Path) -> tuple[dict[str, Any], str, list[
     duplicates: list[str] = []
     try:
         block, body = handler.split(text)
+    except ValueError:
+        delimiter = handler.START_DELIMITER
+        problem = (
+            f"opened with {delimiter} on line 1 but never closed "
+            f"(add a line with {delimiter} after the fields)"
+        )
+        raise ContentErrors([ContentError(path, "frontmatter", problem)]) from None
+    try:
         if isinstance(handler, YAMLHandler):
             loader = FrontmatterLoader(block)
             try:
@@ -169,6 +232,11 @@ def split_frontmatter(text: str, path: Path) -> tuple[dict[str, Any], str, list[
         raise ContentErrors([ContentError(path, "frontmatter", problem)]) from None
     except tomllib.TOMLDecodeError as error:
         problem = f"TOML {error} (counting from the opening +++)"
+        raise ContentErrors([ContentError(path, "frontmatter", problem)]) from None
+    except FrontmatterTooLarge as error:
+        raise ContentErrors([ContentError(path, "frontmatter", str(error))]) from None
+    except RecursionError:
+        problem = "nests too deeply to be read (flatten the values)"
         raise ContentErrors([ContentError(path, "frontmatter", problem)]) from None
     except ValueError as error:
         problem = f"cannot be parsed: {error}"

@@ -1,0 +1,186 @@
+"""Issue 15, tried as a hostile user would: one bad post or setting gives one line per problem,
+exit 2, nothing written; nothing unsafe is published; no input gives a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .cli import run_cli
+from .conftest import Blog
+
+GOOD = "---\ntitle: Good\ndate: 2021-01-01\ntags: [Feeds]\n---\nA good post.\n"
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(path.relative_to(folder)): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def refused(blog: Blog, capsys: pytest.CaptureFixture[str], name: str, text: str) -> list[str]:
+    """Build a good blog, add the post ``name``, build again: the error lines of that build,
+    after checking it exited 2 and left every output byte and mtime as it was."""
+    blog.post("2021-01-01-good.md", GOOD)
+    assert run_cli(blog.args("build", "--no-cache"), capsys)[0] == 0
+    before = snapshot(blog.public)
+    blog.raw(name, text.encode("utf-8"))
+    code, _, err = run_cli(blog.args("build", "--no-cache"), capsys)
+    assert code == 2, err
+    assert snapshot(blog.public) == before
+    return [line.removeprefix("error: ") for line in err.splitlines() if line.startswith("error:")]
+
+
+def alias_bomb(field: str) -> str:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    return "---\n" + "\n".join(lines) + f"\ntitle: T\ndate: 2021-01-02\n{field}: *i\n---\nx\n"
+
+
+@pytest.mark.parametrize("field", ["title", "date", "tags"])
+def test_a_yaml_alias_bomb_is_one_short_line(
+    blog: Blog, capsys: pytest.CaptureFixture[str], field: str
+) -> None:
+    text = (
+        alias_bomb(field).replace("\ntitle: T\n", "\n") if field == "title" else alias_bomb(field)
+    )
+    (line,) = refused(blog, capsys, "2021-01-02-bomb.md", text)
+    assert line.endswith(
+        "2021-01-02-bomb.md: frontmatter: has more than 10,000 values once its aliases are "
+        "expanded (write the values out instead of nesting aliases)"
+    )
+
+
+def test_an_alias_that_contains_itself(blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
+    (line,) = refused(blog, capsys, "x.md", "---\ntitle: &a [*a]\ndate: 2021-01-02\n---\nx\n")
+    assert line.endswith(
+        "x.md: frontmatter: has an alias that contains itself (write the value out)"
+    )
+
+
+def test_echoed_values_are_shortened(blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
+    huge = "[" + ", ".join(f"[{i}, {i}]" for i in range(1000)) + "]"
+    lines = refused(blog, capsys, "x.md", f"---\ntitle: {huge}\ndate: {huge}\n---\nx\n")
+    assert len(lines) == 2
+    assert all(len(line) < 400 for line in lines)
+    assert any("title: [['0', '0'], ['1', '1'], ['2', '2'], ['3', '3'], ...] must be text" in line
+               for line in lines)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("frontmatter", "problem"),
+    [
+        ("title: " + "t" * 1001, "title: is 1,001 characters long; at most 1,000 are allowed"),
+        (
+            "title: T\ntags: [" + ", ".join(f"t{i}" for i in range(101)) + "]",
+            "tags: 101 tags; a post may have 100",
+        ),
+        (
+            "title: T\ntags: [" + "t" * 101 + "]",
+            "tags: '" + "t" * 37 + "..." + "t" * 38 + "' is 101 characters long; "
+            "a tag may have 100",
+        ),
+        (
+            "title: T\ndescription: " + "d" * 10_001,
+            "description: is 10,001 characters long; at most 10,000 are allowed",
+        ),
+        (
+            # Each of these characters is transliterated to several letters in its slug.
+            "title: T\ntags: [" + "\u9f8d" * 60 + "]",
+            "makes a feed folder name longer than 200 bytes (shorten the tag)",
+        ),
+    ],
+)
+def test_per_post_limits(
+    blog: Blog, capsys: pytest.CaptureFixture[str], frontmatter: str, problem: str
+) -> None:
+    (line,) = refused(blog, capsys, "x.md", f"---\ndate: 2021-01-02\n{frontmatter}\n---\nx\n")
+    assert line.endswith(problem), line
+
+
+@pytest.mark.parametrize(
+    ("frontmatter", "problem"),
+    [
+        ('slug: "abc\\n"', "slug: 'abc\\n' must be letters, digits,"),
+        ('id: "tag:x.com,2020:\\x01a"', "id: 'tag:x.com,2020:\\x01a' must be a URI"),
+        ("date: 0999-12-31", "date: '0999-12-31' is outside the years 1000-9999"),
+        ("date: 0001-01-01T00:30:00+01:00", "is outside the years 1000-9999"),
+        ("date: 9999-12-31T23:00:00-05:00", "is outside the years 1000-9999"),
+        ("date: 2021-01-02\nupdated: 10000-01-01", "updated: '10000-01-01' is not a date"),
+        ("title: on", "title: True is not text: YAML reads an unquoted yes, no, on, off"),
+        ('image: "javascript:alert(1)"', "image: 'javascript:alert(1)' must be an http(s) URL"),
+        ('image: "data:image/png;base64,AAAA"', "image: 'data:image/png;base64,AAAA' must be"),
+        ('image: "http://[bad"', "image: 'http://[bad' must be an http(s) URL"),
+        ("image: https://example.com:99999/a.png", "must be an http(s) URL"),
+    ],
+)
+def test_bad_values_are_one_line(
+    blog: Blog, capsys: pytest.CaptureFixture[str], frontmatter: str, problem: str
+) -> None:
+    text = f"---\ntitle: T\ndate: 2021-01-02\n{frontmatter}\n---\nx\n"
+    if frontmatter.startswith(("date:", "title:")):
+        key = frontmatter.split(":")[0]
+        text = text.replace(f"\n{key}: {'T' if key == 'title' else '2021-01-02'}\n", "\n", 1)
+    (line,) = refused(blog, capsys, "x.md", text)
+    assert problem in line, line
+
+
+def test_xml_illegal_characters_in_tags_are_removed(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog.post("x.md", '---\ntitle: T\ndate: 2021-01-02\ntags: ["a\\x01b", "\\x0c"]\n---\nx\n')
+    code, _, err = run_cli(blog.args("build"), capsys)
+    assert code == 0, err
+    assert (blog.public / "tags" / "ab" / "rss.xml").exists()
+
+
+def test_frontmatter_never_closed(blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
+    (line,) = refused(blog, capsys, "x.md", "---\ntitle: T\ndate: 2021-01-02\n\nThe body.\n")
+    assert line.endswith(
+        "x.md: frontmatter: opened with --- on line 1 but never closed "
+        "(add a line with --- after the fields)"
+    )
+
+
+def test_an_impossible_date_in_the_file_name(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (line,) = refused(blog, capsys, "2021-02-30-x.md", "---\ntitle: T\n---\nx\n")
+    assert line.endswith(
+        "2021-02-30-x.md: date: missing, and the date in the file name (2021-02-30) is not a "
+        "real date (fix the file name, or set date:)"
+    )
+
+
+def test_toml_and_yaml_nested_5000_deep(blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
+    (toml,) = refused(
+        blog, capsys, "deep.md", "+++\ntitle = 'T'\na = " + "[" * 5000 + "]" * 5000 + "\n+++\nx\n"
+    )
+    assert toml.endswith("deep.md: frontmatter: nests too deeply to be read (flatten the values)")
+    blog.raw("deep.md", b"---\ntitle: T\na: " + b"[" * 5000 + b"]" * 5000 + b"\n---\nx\n")
+    code, _, err = run_cli(blog.args("build", "--no-cache"), capsys)
+    assert code == 2
+    assert "deep.md: frontmatter: YAML exceeded maximum nesting depth" in err
+
+
+def test_many_tags_build_in_time_linear_in_the_tags(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """100 tags on each of three posts: 303 feeds, each item's categories written once per
+    feed (feedgen's per-category call was quadratic per item)."""
+    tags = ", ".join(f"t{i}" for i in range(100))
+    for day in (1, 2, 3):
+        blog.post(f"2021-01-0{day}-p.md", f"---\ntitle: T\ntags: [{tags}]\n---\nx\n")
+    code, out, _ = run_cli(blog.args("build", "--no-cache"), capsys)
+    assert code == 2  # three posts with one slug
+    blog.post("2021-01-02-p.md", f"---\ntitle: T\nslug: q\ntags: [{tags}]\n---\nx\n")
+    blog.post("2021-01-03-p.md", f"---\ntitle: T\nslug: r\ntags: [{tags}]\n---\nx\n")
+    code, out, _ = run_cli(blog.args("build", "--no-cache"), capsys)
+    assert code == 0
+    assert "303 feeds: 303 written" in out
+    rss = (blog.public / "tags" / "t99" / "rss.xml").read_text()
+    assert rss.count("<category>") == 300
