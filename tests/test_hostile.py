@@ -3,12 +3,14 @@ exit 2, nothing written; nothing unsafe is published; no input gives a traceback
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from .cli import run_cli
 from .conftest import Blog
+from .feedcheck import CHECKS
 
 GOOD = "---\ntitle: Good\ndate: 2021-01-01\ntags: [Feeds]\n---\nA good post.\n"
 
@@ -184,3 +186,70 @@ def test_many_tags_build_in_time_linear_in_the_tags(
     assert "303 feeds: 303 written" in out
     rss = (blog.public / "tags" / "t99" / "rss.xml").read_text()
     assert rss.count("<category>") == 300
+
+
+def built_feeds_pass_feedcheck(public: Path) -> None:
+    for path in sorted(public.rglob("*")):
+        if path.name in CHECKS:
+            url = "https://example.com/" + str(path.relative_to(public))
+            assert CHECKS[path.name](path.read_bytes(), url) == [], path
+
+
+def test_a_list_nested_400_deep(blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
+    body = "".join("    " * depth + "1. a\n" for depth in range(400))
+    (line,) = refused(blog, capsys, "x.md", f"---\ntitle: T\ndate: 2021-01-02\n---\n{body}")
+    assert line.endswith(
+        "x.md: body: nests lists, quotes or HTML too deeply to render (flatten it)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "warning", "kept"),
+    [
+        (
+            "a &#1; b &#x0; c &#xFFFE; d &#65;",
+            "body: removed 3 character reference(s) to characters that XML forbids (first: '&#1;')",
+            "a  b  c  d A",
+        ),
+        (
+            "[l](http://[bad) and ![i](http://[bad2)",
+            "body: removed 2 URL(s) that cannot be parsed (first: 'http://[bad'; fix the link)",
+            "<a>l</a> and <img alt",
+        ),
+    ],
+)
+def test_bad_bodies_are_cleaned_with_a_warning(
+    blog: Blog, capsys: pytest.CaptureFixture[str], body: str, warning: str, kept: str
+) -> None:
+    path = blog.post("x.md", f"---\ntitle: T\ndate: 2021-01-02\n---\n{body}\n")
+    code, _, err = run_cli(blog.args("build"), capsys)
+    assert code == 0
+    assert err.splitlines() == [f"warning: {path}: {warning}"]
+    assert kept in (blog.public / "feed.json").read_text()
+    built_feeds_pass_feedcheck(blog.public)
+    assert run_cli(blog.args("build", "--strict", "--no-cache"), capsys)[0] == 2
+
+
+UNSAFE_BODY = """\
+<form action="https://evil.example/"><input type="password" name="p"><button>Go</button></form>
+
+<img srcset="javascript:alert(1) 1x, ok.png 2x, data:image/png;base64,AAAA 3x" src="a.png">
+
+<a href="data:text/html;base64,PHNjcmlwdD4=">d</a> <a href="mailto:me@example.com">m</a>
+<img src="mailto:me@example.com"> <video poster="ftp://example.com/p.png"></video>
+
+<!--[if IE]><script>alert(1)</script><![endif]--><p>after</p>
+"""
+
+
+def test_unsafe_html_never_reaches_a_feed(blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
+    blog.post("x.md", f"---\ntitle: T\ndate: 2021-01-02\n---\n{UNSAFE_BODY}")
+    code, out, _ = run_cli(blog.args("build"), capsys)
+    assert code == 0
+    assert "unsafe HTML element(s) or attribute(s) removed" in out
+    html = json.loads((blog.public / "feed.json").read_text())["items"][0]["content_html"]
+    for gone in ("<form", "<input", "password", "javascript", "data:", "[if IE]", "alert", "ftp:"):
+        assert gone not in html
+    assert 'srcset="https://example.com/blog/x/ok.png 2x"' in html
+    assert 'href="mailto:me@example.com"' in html
+    built_feeds_pass_feedcheck(blog.public)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from html import escape
 from typing import Any
 from urllib.parse import urljoin
 
+import lxml.etree
 import lxml.html
 from lxml.etree import ParserError
 
@@ -16,13 +17,25 @@ from feeds.config import Site
 from feeds.content.markdown_engine import markdown_to_html
 from feeds.content.model import Post
 from feeds.content.permalinks import entry_id, post_url
-from feeds.content.sanitize import clean_feed_html, count_unsafe
-from feeds.content.source import read_body_text
+from feeds.content.sanitize import (
+    URL_ATTRIBUTES,
+    allowed_url,
+    clean_feed_html,
+    count_unsafe,
+    is_conditional_comment,
+    srcset_candidates,
+)
+from feeds.content.source import XML_ILLEGAL, read_body_text
 from feeds.content.templatetags import strip_template_tags
+from feeds.errors import ContentError, ContentErrors, shown
 from feeds.workers import process_pool
 
-URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background", "longdesc")
 SUMMARY_LENGTH = 300
+# A numeric character reference (``&#1;``, ``&#x0;``) in the Markdown's HTML; those naming
+# characters XML forbids are removed, as the characters themselves are when a file is read.
+CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+TOO_DEEP = "nests lists, quotes or HTML too deeply to render (flatten it)"
+Problem = tuple[str, str | None, str]
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,7 @@ class RenderedPost:
     image: str | None
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,32 @@ class RenderedBody:
     first_paragraph: str
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+def body_from_record(record: Any) -> RenderedBody | None:
+    """A cached rendering, if it has exactly the shape this release writes; None (a cache
+    miss, so the post is rendered again) for anything else."""
+    if not isinstance(record, dict) or set(record) != {f.name for f in fields(RenderedBody)}:
+        return None
+    texts = (record["html"], record["first_paragraph"])
+    counts = (record["template_tags_removed"], record["unsafe_html_removed"])
+    warnings = record["warnings"]
+    ok = (
+        all(isinstance(text, str) for text in texts)
+        and all(type(count) is int and count >= 0 for count in counts)
+        and isinstance(warnings, list)
+        and all(isinstance(warning, str) for warning in warnings)
+    )
+    if not ok:
+        return None
+    return RenderedBody(*texts, *counts, warnings=tuple(warnings))
+
+
+def body_to_record(body: RenderedBody) -> dict[str, Any]:
+    record = asdict(body)
+    record["warnings"] = list(body.warnings)
+    return record
 
 
 def read_body(post: Post) -> str:
@@ -66,25 +106,64 @@ def render_post(post: Post, site: Site, body: RenderedBody | None = None) -> Ren
         image=urljoin(url, post.image) if post.image else None,
         template_tags_removed=body.template_tags_removed,
         unsafe_html_removed=body.unsafe_html_removed,
+        warnings=body.warnings,
     )
 
 
 def render_body(post: Post, site: Site) -> RenderedBody:
+    """The post's HTML, made safe and absolute; a body nested too deeply to render is a
+    ``ContentErrors`` naming the post, never a RecursionError."""
+    try:
+        return _render_body(post, site)
+    except RecursionError:
+        raise ContentErrors([ContentError(post.source, "body", TOO_DEEP)]) from None
+
+
+def _render_body(post: Post, site: Site) -> RenderedBody:
     text, tags_removed = read_body(post), 0
     if site.content.template_tags == "strip":
         text, tags_removed = strip_template_tags(text)
-    html = markdown_to_html(text)
+    html, references = remove_illegal_references(markdown_to_html(text))
+    warnings = []
+    if references:
+        warnings.append(
+            f"{post.source}: body: removed {len(references)} character reference(s) to "
+            f"characters that XML forbids (first: {shown(references[0])})"
+        )
     root = parse_fragment(html)
     if root is None:
-        return RenderedBody(html, "", tags_removed, 0)
+        return RenderedBody(html, "", tags_removed, 0, tuple(warnings))
     # One parse serves three passes: absolute URLs, the unsafe count, the summary.
-    make_absolute(root, post_url(post, site))
-    unsafe = count_unsafe(root)
+    removed, broken = make_absolute(root, post_url(post, site))
+    if broken:
+        warnings.append(
+            f"{post.source}: body: removed {len(broken)} URL(s) that cannot be parsed "
+            f"(first: {shown(broken[0])}; fix the link)"
+        )
+    unsafe = removed + count_unsafe(root)
     html = inner_html(root)
     if unsafe:
         html = clean_feed_html(html)
-        return RenderedBody(html, first_paragraph(html), tags_removed, unsafe)
-    return RenderedBody(html, first_paragraph_of(root), tags_removed, 0)
+        return RenderedBody(html, first_paragraph(html), tags_removed, unsafe, tuple(warnings))
+    return RenderedBody(html, first_paragraph_of(root), tags_removed, 0, tuple(warnings))
+
+
+def remove_illegal_references(html: str) -> tuple[str, list[str]]:
+    """``html`` without numeric references to characters XML forbids, and those removed."""
+    if "&#" not in html:
+        return html, []
+    removed: list[str] = []
+
+    def keep_or_drop(found: re.Match[str]) -> str:
+        digits = found.group(1) or found.group(2)
+        # Eight hex digits already pass the last code point; longer runs are never legal.
+        code = int(digits, 16 if found.group(1) else 10) if len(digits) <= 8 else -1
+        if 0 < code <= 0x10FFFF and not XML_ILLEGAL.match(chr(code)):
+            return found.group()
+        removed.append(found.group())
+        return ""
+
+    return CHARACTER_REFERENCE.sub(keep_or_drop, html), removed
 
 
 def render_key(post: Post, site: Site) -> str | None:
@@ -109,19 +188,24 @@ def render_posts(
     Markdown runs in ``workers`` processes when there is enough of it."""
     keys = [render_key(post, site) for post in posts]
     bodies: list[RenderedBody | None] = [
-        RenderedBody(**store[key]) if store is not None and key in store else None for key in keys
+        body_from_record(store.get(key)) if store is not None and key is not None else None
+        for key in keys
     ]
     missing = [index for index, body in enumerate(bodies) if body is None]
     fresh = render_bodies([posts[index] for index in missing], site, workers)
+    problems = [ContentError(*part) for part in fresh if isinstance(part, tuple)]
+    if problems:
+        raise ContentErrors(problems)
     for index, body in zip(missing, fresh, strict=True):
+        assert isinstance(body, RenderedBody)
         bodies[index] = body
         key = keys[index]
         if store is not None and key is not None:
-            store[key] = asdict(body)
+            store[key] = body_to_record(body)
     return [render_post(post, site, body) for post, body in zip(posts, bodies, strict=True)]
 
 
-def render_bodies(posts: Sequence[Post], site: Site, workers: int) -> list[RenderedBody]:
+def render_bodies(posts: Sequence[Post], site: Site, workers: int) -> list[RenderedBody | Problem]:
     if workers <= 1 or len(posts) < PARALLEL_FROM:
         return render_chunk(posts, site)
     size = -(-len(posts) // (workers * 4))
@@ -131,8 +215,15 @@ def render_bodies(posts: Sequence[Post], site: Site, workers: int) -> list[Rende
         return [body for part in parts for body in part]
 
 
-def render_chunk(posts: Sequence[Post], site: Site) -> list[RenderedBody]:
-    return [render_body(post, site) for post in posts]
+def render_chunk(posts: Sequence[Post], site: Site) -> list[RenderedBody | Problem]:
+    """Each post's body, or its problem as plain data (which crosses from a worker process)."""
+    results: list[RenderedBody | Problem] = []
+    for post in posts:
+        try:
+            results.append(render_body(post, site))
+        except ContentErrors as bad:
+            results.extend((e.path, e.field, e.reason) for e in bad.errors[:1])
+    return results
 
 
 def parse_fragment(html: str) -> lxml.html.HtmlElement | None:
@@ -153,17 +244,59 @@ def absolute_urls(html: str, base: str) -> str:
     return inner_html(root)
 
 
-def make_absolute(root: lxml.html.HtmlElement, base: str) -> None:
+def make_absolute(root: lxml.html.HtmlElement, base: str) -> tuple[int, list[str]]:
+    """Every URL made absolute against ``base``; URLs the safety policy refuses (``data:``,
+    ``javascript:``, ``mailto:`` as an image, …) and Internet Explorer's conditional comments
+    removed. Returns how many were removed, and the URLs removed because they do not parse."""
     for frame in list(root.iter("iframe")):
         embed_as_link(frame)
-    for element in root.iter():
+    removed, broken = 0, []
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            if element.tag is lxml.etree.Comment and is_conditional_comment(element.text or ""):
+                remove_keeping_tail(element)
+                removed += 1
+            continue
         for name in URL_ATTRIBUTES:
             value = element.get(name)
-            if value is not None:
-                element.set(name, urljoin(base, value.strip()))
+            if value is None:
+                continue
+            url = join_url(base, value)
+            if url is None:
+                broken.append(value)
+                del element.attrib[name]
+            elif not allowed_url(name, url):
+                removed += 1
+                del element.attrib[name]
+            else:
+                element.set(name, url)
         srcset = element.get("srcset")
         if srcset is not None:
-            element.set("srcset", absolute_srcset(srcset, base))
+            kept, dropped = absolute_srcset(srcset, base)
+            removed += dropped
+            if kept:
+                element.set("srcset", kept)
+            else:
+                del element.attrib["srcset"]
+    return removed, broken
+
+
+def join_url(base: str, value: str) -> str | None:
+    """``value`` made absolute against ``base``; None when it does not parse."""
+    try:
+        return urljoin(base, value.strip())
+    except ValueError:
+        return None
+
+
+def remove_keeping_tail(node: Any) -> None:
+    parent, previous = node.getparent(), node.getprevious()
+    if node.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)
 
 
 def embed_as_link(frame: lxml.html.HtmlElement) -> None:
@@ -179,13 +312,17 @@ def embed_as_link(frame: lxml.html.HtmlElement) -> None:
         frame.drop_tree()
 
 
-def absolute_srcset(srcset: str, base: str) -> str:
-    candidates = []
-    for candidate in srcset.split(","):
-        parts = candidate.split()
-        if parts:
-            candidates.append(" ".join([urljoin(base, parts[0]), *parts[1:]]))
-    return ", ".join(candidates)
+def absolute_srcset(srcset: str, base: str) -> tuple[str, int]:
+    """The candidates of ``srcset`` made absolute, those the policy refuses left out (with
+    how many were)."""
+    candidates, dropped = [], 0
+    for given, descriptors in srcset_candidates(srcset):
+        url = join_url(base, given)
+        if url is None or not allowed_url("src", url):
+            dropped += 1
+            continue
+        candidates.append(f"{url} {descriptors}" if descriptors else url)
+    return ", ".join(candidates), dropped
 
 
 def inner_html(root: lxml.html.HtmlElement) -> str:

@@ -79,6 +79,7 @@ def build_feeds(
             strict=True,
         )
     )
+    warnings.extend(warning for r in rendered.values() for warning in r.warnings)
     files: dict[str, bytes] = {}
     keys: dict[str, str] = {}
     kept: list[str] = []

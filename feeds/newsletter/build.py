@@ -48,4 +48,6 @@ def build_newsletter(
         f"{stem}.txt": issue.text.encode("utf-8"),
         f"{stem}.eml": message.as_bytes(),
     }
-    return NewsletterBuild(issue=issue, files=files, warnings=(*loaded.warnings, *issue.warnings))
+    rendering = [warning for entry in entries for warning in entry.warnings]
+    warnings = (*loaded.warnings, *rendering, *issue.warnings)
+    return NewsletterBuild(issue=issue, files=files, warnings=warnings)
