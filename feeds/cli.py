@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feeds import __version__
-from feeds.config import DEFAULT_CONFIG, Config, Site, load_config
+from feeds.config import DEFAULT_CONFIG, Config, Site, check_folders, load_config
 from feeds.errors import EXIT_BAD_INPUT, FeedsError, UsageError
 from feeds.pipeline import (
     BuildOptions,
@@ -213,7 +213,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
     letter = config.newsletter
     if getattr(args, "templates", None) is not None:
         letter = replace(letter, templates_dir=args.templates)
-    return replace(config, site=site, newsletter=letter)
+    changed = site is not config.site or getattr(args, "state", None) is not None
+    config = replace(config, site=site, newsletter=letter)
+    if changed:
+        check_folders(config, journal=getattr(args, "state", None))
+    return config
 
 
 def build_options(args: argparse.Namespace) -> BuildOptions:

@@ -253,3 +253,60 @@ def test_unsafe_html_never_reaches_a_feed(blog: Blog, capsys: pytest.CaptureFixt
     assert 'srcset="https://example.com/blog/x/ok.png 2x"' in html
     assert 'href="mailto:me@example.com"' in html
     built_feeds_pass_feedcheck(blog.public)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ('base_url = "https://example.com/"', 'base_url = "https://[oops/"', "is not a valid URL"),
+        ('base_url = "https://example.com/"', 'base_url = "https://exa mple.com/"', "spaces"),
+        (
+            'base_url = "https://example.com/"',
+            'base_url = "https://example.com:70000/"',
+            "port that is not a number from 1 to 65535",
+        ),
+        (
+            'base_url = "https://example.com/"',
+            'base_url = "https://user:secret@example.com/"',
+            "must not hold a user name or password",
+        ),
+        ("since = 2020", 'since = "2021-13-45"', "'2021-13-45' is not a real date"),
+        ('title = "Test Blog"', 'title = "Test\\u0001Blog"', "must not hold control characters"),
+        (
+            "[site]\n",
+            '[site]\noutput = "content"\n',
+            "site.output: must not be or hold the content",
+        ),
+        ("[site]\n", '[site]\noutput = "."\n', "site.output: must not be the settings file's own"),
+        ("[site]\n", '[site]\npermalink = "/blog/{slug}/}"\n', "does not pair up"),
+        ("[site]\n", '[site]\npermalink = "/{slug.__class__}/"\n', "not a plain name"),
+        (
+            "[site]\n",
+            '[delivery]\nstate = "public/journal.sqlite3"\n\n[site]\n',
+            "delivery.state: lies inside the output folder",
+        ),
+        ("[site]\n", "[site]\nx = " + "[" * 5000 + "]" * 5000 + "\n", "nests tables or arrays"),
+    ],
+)
+def test_bad_settings_are_one_line_and_nothing_is_written(
+    blog: Blog, capsys: pytest.CaptureFixture[str], old: str, new: str, problem: str
+) -> None:
+    blog.post("2021-01-01-good.md", GOOD)
+    assert run_cli(blog.args("build", "--no-cache"), capsys)[0] == 0
+    before = snapshot(blog.public)
+    text = blog.config.read_text()
+    assert old in text
+    blog.config.write_text(text.replace(old, new, 1))
+    code, _, err = run_cli(blog.args("build", "--no-cache"), capsys)
+    assert code == 2
+    (line,) = err.splitlines()
+    assert problem in line, line
+    assert snapshot(blog.public) == before
+
+
+def test_out_option_is_checked_too(blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
+    blog.post("2021-01-01-good.md", GOOD)
+    code, _, err = run_cli(blog.args("build", "--out", str(blog.content)), capsys)
+    assert code == 2
+    assert "site.output: must not be or hold the content folder" in err
+    assert list(blog.content.iterdir()) == [blog.content / "2021-01-01-good.md"]
