@@ -92,6 +92,10 @@ def parser() -> argparse.ArgumentParser:
         "--cache", type=Path, metavar="DIR", help="build cache folder (default: .feeds-cache/)"
     )
     build.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    build.add_argument(
+        "--prune", action="store_true",
+        help="remove the feeds of tags no post uses any more (default: keep them for subscribers)",
+    )  # fmt: skip
     build.set_defaults(run=run_build)
 
     check = commands.add_parser(
@@ -228,6 +232,7 @@ def build_options(args: argparse.Namespace) -> BuildOptions:
         keep_going=args.keep_going,
         cache_dir=getattr(args, "cache", None),
         use_cache=not getattr(args, "no_cache", True),
+        prune=getattr(args, "prune", False),
     )
 
 
@@ -257,6 +262,7 @@ def run_build(args: argparse.Namespace, now: datetime) -> int:
         print(
             f"nothing changed since the last build: {result.cached_posts} posts, "
             f"{result.cached_feeds} feeds left as they are in {config.site.output_dir}"
+            f"{unused_note(result)}"
         )
         return 0
     report_problems(result)
@@ -266,12 +272,24 @@ def run_build(args: argparse.Namespace, now: datetime) -> int:
     unchanged = len(result.unchanged) + len(built.kept)
     print(
         f"{describe(built)}; {total} feeds: {len(result.written)} written, "
-        f"{unchanged} unchanged, in {config.site.output_dir}"
+        f"{unchanged} unchanged, in {config.site.output_dir}{unused_note(result)}"
     )
     if result.cache_warning:
         print(f"warning: {result.cache_warning}", file=sys.stderr)
     bad_posts_line(result)
     return result.status
+
+
+def unused_note(result: BuildResult) -> str:
+    """The summary's word on the feeds of tags no post carries any more."""
+    unused = result.unused_tag_feeds
+    if not unused:
+        return ""
+    shown = ", ".join(folder.removeprefix("tags/").rstrip("/") for folder in unused[:5])
+    more = f" and {len(unused) - 5} more" if len(unused) > 5 else ""
+    if result.pruned:
+        return f"; {len(unused)} unused tag feed(s) removed ({shown}{more})"
+    return f"; {len(unused)} unused tag feed(s) kept ({shown}{more}; --prune removes them)"
 
 
 def run_check(args: argparse.Namespace, now: datetime) -> int:

@@ -22,7 +22,7 @@ from feeds.cache import BuildCache, cache_key
 from feeds.config import Config, Site
 from feeds.content.files import FoundFile, find_posts
 from feeds.errors import EXIT_BAD_INPUT, StrictError
-from feeds.output import write_outputs
+from feeds.output import prune, remove_stale_temps, unused_folders, write_outputs
 from feeds.workers import available_cores
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ class BuildOptions:
     # None: ``.feeds-cache`` beside the settings file.
     cache_dir: Path | None = None
     use_cache: bool = True
+    # Remove the feeds of tags no post carries any more (see README: kept by default).
+    prune: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class BuildResult:
     cached_posts: int = 0
     cached_feeds: int = 0
     cache_warning: str | None = None
+    # Tag feed folders in the output that this build did not make ("tags/<slug>/").
+    unused_tag_feeds: tuple[str, ...] = ()
+    pruned: bool = False
 
     @property
     def status(self) -> int:
@@ -70,13 +75,20 @@ class BuildResult:
 def build_site(config: Config, options: BuildOptions, now: datetime) -> BuildResult:
     """Load, build, write, and remember what was built, unless nothing changed."""
     site = config.site
+    # A write killed earlier may have left a temporary file; it must not be deployed.
+    remove_stale_temps(site.output_dir)
     cache = open_cache(config, options) if options.use_cache else None
     found = None
     if cache is not None and site.content_dir.is_dir():
         found = find_posts(site.content_dir, site.content)
         if cache.unchanged(found, site.output_dir, now):
+            unused = prune_unchanged(site, cache) if options.prune else []
             return BuildResult(
-                feeds=None, cached_posts=len(cache.files), cached_feeds=len(cache.outputs)
+                feeds=None,
+                cached_posts=len(cache.files),
+                cached_feeds=len(cache.outputs),
+                unused_tag_feeds=tuple(unused),
+                pruned=options.prune,
             )
     loaded, built = plan(site, options, now, cache, found)
     result = BuildResult(
@@ -88,6 +100,11 @@ def build_site(config: Config, options: BuildOptions, now: datetime) -> BuildRes
     if result.strict_failed:
         return result
     report = write_outputs(site.output_dir, built.files)
+    unused = unused_tag_feeds(site, built)
+    if options.prune:
+        from feeds.feed.formats import FILE_NAMES
+
+        prune(site.output_dir, unused, FILE_NAMES)
     warning = save_cache(cache, site, loaded, built, now, options) if cache else None
     return BuildResult(
         feeds=built,
@@ -96,7 +113,24 @@ def build_site(config: Config, options: BuildOptions, now: datetime) -> BuildRes
         written=report.written,
         unchanged=report.unchanged,
         cache_warning=warning,
+        unused_tag_feeds=tuple(unused),
+        pruned=options.prune,
     )
+
+
+def prune_unchanged(site: Site, cache: BuildCache) -> list[str]:
+    """--prune when nothing else changed: the last build's feed folders are the ones in use."""
+    from feeds.feed.formats import FILE_NAMES
+
+    unused = unused_folders(site.output_dir, "tags/", set(cache.feeds), FILE_NAMES)
+    prune(site.output_dir, unused, FILE_NAMES)
+    return unused
+
+
+def unused_tag_feeds(site: Site, built: FeedBuild) -> list[str]:
+    from feeds.feed.formats import FILE_NAMES
+
+    return unused_folders(site.output_dir, "tags/", set(built.feed_keys), FILE_NAMES)
 
 
 def check_site(config: Config, options: BuildOptions, now: datetime) -> BuildResult:

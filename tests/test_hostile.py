@@ -4,9 +4,14 @@ exit 2, nothing written; nothing unsafe is published; no input gives a traceback
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from feeds.errors import OutputError
+from feeds.output import write_outputs
 
 from .cli import run_cli
 from .conftest import Blog
@@ -310,3 +315,124 @@ def test_out_option_is_checked_too(blog: Blog, capsys: pytest.CaptureFixture[str
     assert code == 2
     assert "site.output: must not be or hold the content folder" in err
     assert list(blog.content.iterdir()) == [blog.content / "2021-01-01-good.md"]
+
+
+def set_post(field: str, value: object) -> Callable[[dict[str, Any]], None]:
+    def mutate(cache: dict[str, Any]) -> None:
+        for record in cache["records.json"]["records"].values():
+            if record["post"]:
+                record["post"][field] = value
+
+    return mutate
+
+
+def set_state(field: str, value: object) -> Callable[[dict[str, Any]], None]:
+    def mutate(cache: dict[str, Any]) -> None:
+        if field == "files":
+            for entry in cache["state.json"]["files"].values():
+                entry[0] = value
+        else:
+            cache["state.json"][field] = value
+
+    return mutate
+
+
+def set_render(field: str, value: object) -> Callable[[dict[str, Any]], None]:
+    def mutate(cache: dict[str, Any]) -> None:
+        for entry in cache["renders.json"]["renders"].values():
+            entry[field] = value
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        set_post("tags", "Feeds"),
+        set_post("top", "yes"),
+        set_post("date", "2021-01-01T00:00:00"),
+        set_post("date", 5),
+        set_post("title", ["x"]),
+        set_post("extra", 1),
+        set_state("files", "12"),
+        set_state("next_publish", "garbage"),
+        set_state("next_publish", "2021-01-01T00:00:00"),
+        set_render("html", 5),
+        set_render("warnings", "w"),
+        set_render("unsafe_html_removed", -1),
+    ],
+)
+def test_a_cache_entry_of_the_wrong_shape_is_a_miss(
+    blog: Blog, capsys: pytest.CaptureFixture[str], mutate: Callable[[dict[str, Any]], None]
+) -> None:
+    blog.post("2021-01-01-good.md", GOOD.replace("tags: [Feeds]", "tags: [Feeds, Email]"))
+    blog.post("2021-01-02-two.md", GOOD.replace("Good", "Two"))
+    assert run_cli(blog.args("build"), capsys)[0] == 0
+    expected = {name: data for name, (data, _) in snapshot(blog.public).items()}
+    folder = blog.root / ".feeds-cache"
+    cache = {name: json.loads((folder / name).read_text()) for name in CACHE_FILES}
+    mutate(cache)
+    for name, value in cache.items():
+        (folder / name).write_text(json.dumps(value))
+    (blog.public / "rss.xml").unlink()
+    code, out, err = run_cli(blog.args("build"), capsys)
+    assert code == 0, err
+    assert {name: data for name, (data, _) in snapshot(blog.public).items()} == expected
+
+
+CACHE_FILES = ("state.json", "records.json", "renders.json")
+
+
+def test_a_symlink_loop_in_the_content_folder(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog.post("sub/2021-01-01-good.md", GOOD)
+    (blog.content / "sub" / "up").symlink_to("..")
+    (blog.content / "self").symlink_to("self")
+    code, out, err = run_cli(blog.args("build"), capsys)
+    assert code == 0, err
+    assert out.startswith("1 posts read")
+
+
+def test_a_stale_temporary_file_is_removed_by_the_next_build(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog.post("2021-01-01-good.md", GOOD)
+    assert run_cli(blog.args("build"), capsys)[0] == 0
+    stale = [
+        blog.public / ".rss.xml.a1b2_c3d.tmp",
+        blog.public / "tags/feeds/.atom.xml.zz99zz99.tmp",
+    ]
+    for path in stale:
+        path.write_text("half")
+    mine = blog.public / ".notes.tmp"
+    mine.write_text("not ours")
+    code, out, _ = run_cli(blog.args("build"), capsys)
+    assert code == 0 and "nothing changed" in out
+    assert not any(path.exists() for path in stale)
+    assert mine.exists()
+
+
+def test_unused_tag_feeds_are_reported_and_pruned_on_request(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog.post("2021-01-01-good.md", GOOD.replace("tags: [Feeds]", "tags: [Feeds, Old]"))
+    assert run_cli(blog.args("build"), capsys)[0] == 0
+    blog.post("2021-01-01-good.md", GOOD)
+    code, out, _ = run_cli(blog.args("build"), capsys)
+    assert code == 0
+    assert "; 1 unused tag feed(s) kept (old; --prune removes them)" in out
+    assert (blog.public / "tags/old/rss.xml").exists()
+    (blog.public / "tags/old/notes.txt").write_text("someone else's file")
+    code, out, _ = run_cli(blog.args("build", "--prune"), capsys)
+    assert code == 0
+    assert "; 1 unused tag feed(s) removed (old)" in out
+    assert sorted(p.name for p in (blog.public / "tags/old").iterdir()) == ["notes.txt"]
+    assert (blog.public / "tags/feeds/rss.xml").exists()
+    assert "unused tag feed" not in run_cli(blog.args("build", "--no-cache"), capsys)[1]
+
+
+def test_a_name_too_long_for_the_file_system_is_refused_before_writing(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="longer than the 255 bytes"):
+        write_outputs(tmp_path, {"rss.xml": b"new", f"tags/{'t' * 256}/rss.xml": b"x"})
+    assert list(tmp_path.iterdir()) == []
