@@ -375,7 +375,7 @@ def test_a_cache_entry_of_the_wrong_shape_is_a_miss(
     for name, value in cache.items():
         (folder / name).write_text(json.dumps(value))
     (blog.public / "rss.xml").unlink()
-    code, out, err = run_cli(blog.args("build"), capsys)
+    code, _, err = run_cli(blog.args("build"), capsys)
     assert code == 0, err
     assert {name: data for name, (data, _) in snapshot(blog.public).items()} == expected
 
