@@ -4,6 +4,11 @@ exit 2, nothing written; nothing unsafe is published; no input gives a traceback
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +19,7 @@ from feeds.errors import OutputError
 from feeds.output import write_outputs
 
 from .cli import run_cli
-from .conftest import Blog
+from .conftest import ROOT, Blog
 from .feedcheck import CHECKS
 
 GOOD = "---\ntitle: Good\ndate: 2021-01-01\ntags: [Feeds]\n---\nA good post.\n"
@@ -436,3 +441,40 @@ def test_a_name_too_long_for_the_file_system_is_refused_before_writing(tmp_path:
     with pytest.raises(OutputError, match="longer than the 255 bytes"):
         write_outputs(tmp_path, {"rss.xml": b"new", f"tags/{'t' * 256}/rss.xml": b"x"})
     assert list(tmp_path.iterdir()) == []
+
+
+ORPHAN_SCRIPT = """
+import sys, time
+from feeds.workers import process_pool
+pool = process_pool(2)
+started = [pool.submit(time.sleep, 120) for _ in range(2)]
+time.sleep(0.5)
+print("workers running", flush=True)
+time.sleep(120)
+"""
+
+
+def test_workers_exit_when_the_build_is_killed(tmp_path: Path) -> None:
+    """The symptom: a CI step reading the build's output hangs, because the killed build's
+    workers still hold the pipe open. Here the pipe must reach end-of-file once the parent
+    is killed with SIGKILL, so every worker has gone."""
+    with subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_SCRIPT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    ) as process:
+        stdout = process.stdout
+        assert stdout is not None
+        assert stdout.readline() == b"workers running\n"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        done = threading.Event()
+
+        def read_to_the_end() -> None:
+            stdout.read()
+            done.set()
+
+        threading.Thread(target=read_to_the_end, daemon=True).start()
+        # Generous: this waits for end-of-file, it does not measure speed.
+        assert done.wait(30), "the workers outlived the killed build and hold its stdout open"
