@@ -95,7 +95,8 @@ def timezone(value: Any) -> str | None:
         return "must be an IANA time zone name like 'Europe/Berlin'"
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: a name too long for a file name (zoneinfo looks names up as files).
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return "is not a known time zone (use an IANA name like 'Europe/Berlin' or 'UTC')"
     return None
 

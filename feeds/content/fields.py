@@ -149,6 +149,8 @@ def image_field(value: Any) -> str | None:
     if isinstance(value, dict):
         value = next((value[key] for key in ("image", "src", "url") if value.get(key)), None)
     text = text_field(value, False, MAX_IMAGE)
+    # "my photo.png" is a common file name; a URL writes its spaces as %20.
+    text = text.replace(" ", "%20") if text is not None else None
     if text is not None and not safe_link(text, IMAGE_SCHEMES):
         raise ValueError(
             f"{shown(text)} must be an http(s) URL or a path relative to the post "
