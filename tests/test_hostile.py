@@ -296,7 +296,11 @@ def test_unsafe_html_never_reaches_a_feed(blog: Blog, capsys: pytest.CaptureFixt
             "delivery.state: lies inside the output folder",
         ),
         ("[site]\n", "[site]\nx = " + "[" * 5000 + "]" * 5000 + "\n", "nests tables or arrays"),
-        ("[site]\n", f'[site]\ntimezone = "{"x" * 5000}"\n', "is not a known time zone"),
+        (
+            'timezone = "Europe/Berlin"',
+            f'timezone = "{"x" * 5000}"',
+            "is not a known time zone",
+        ),
     ],
 )
 def test_bad_settings_are_one_line_and_nothing_is_written(
