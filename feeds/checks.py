@@ -155,7 +155,12 @@ def language(value: Any) -> str | None:
 
 
 def email(value: Any) -> str | None:
-    ok = isinstance(value, str) and re.fullmatch(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+", value)
+    # isprintable: a control character (a TOML escape can make one) would break every feed.
+    ok = (
+        isinstance(value, str)
+        and value.isprintable()
+        and re.fullmatch(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+", value)
+    )
     return None if ok else "must be an email address like 'jane@example.com'"
 
 

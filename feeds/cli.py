@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from feeds import __version__
 from feeds.config import DEFAULT_CONFIG, Config, Site, check_folders, load_config
-from feeds.errors import EXIT_BAD_INPUT, FeedsError, UsageError
+from feeds.errors import EXIT_BAD_INPUT, FeedsError, UsageError, shown
 from feeds.pipeline import (
     BuildOptions,
     BuildResult,
@@ -177,7 +177,7 @@ def positive(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number of 1 or more")
     return value
 
 

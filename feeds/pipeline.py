@@ -75,13 +75,13 @@ class BuildResult:
 def build_site(config: Config, options: BuildOptions, now: datetime) -> BuildResult:
     """Load, build, write, and remember what was built, unless nothing changed."""
     site = config.site
-    # A write killed earlier may have left a temporary file; it must not be deployed.
-    remove_stale_temps(site.output_dir)
     cache = open_cache(config, options) if options.use_cache else None
     found = None
     if cache is not None and site.content_dir.is_dir():
         found = find_posts(site.content_dir, site.content)
         if cache.unchanged(found, site.output_dir, now):
+            # A write killed earlier may have left a temporary file; it must not be deployed.
+            remove_stale_temps(site.output_dir)
             unused = prune_unchanged(site, cache) if options.prune else []
             return BuildResult(
                 feeds=None,
@@ -99,6 +99,8 @@ def build_site(config: Config, options: BuildOptions, now: datetime) -> BuildRes
     )
     if result.strict_failed:
         return result
+    # Only once the build is known good: a refused build changes nothing in the output.
+    remove_stale_temps(site.output_dir)
     report = write_outputs(site.output_dir, built.files)
     unused = unused_tag_feeds(site, built)
     if options.prune:
