@@ -507,3 +507,11 @@ def test_each_item_gets_its_categories_in_one_call(
     assert run_cli(blog.args("build", "--no-cache"), capsys)[0] == 0
     # The site feed and 50 tag feeds, each as RSS and Atom, each with the one item.
     assert calls == 2 * (1 + 50)
+
+
+def test_a_post_file_past_the_size_limit(blog: Blog, capsys: pytest.CaptureFixture[str]) -> None:
+    huge = "---\ntitle: T\ndate: 2021-01-02\n---\n" + "word " * (2 * 1024 * 1024)
+    (line,) = refused(blog, capsys, "x.md", huge)
+    assert line.endswith(
+        "x.md: file is 10 MB; a post may be at most 8 MB (split it, or move data out of it)"
+    )

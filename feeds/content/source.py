@@ -7,6 +7,7 @@ neither is all body. Nothing here knows what the fields mean: that is ``posts``'
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 import unicodedata
@@ -42,6 +43,8 @@ BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # aliases (a "billion laughs" document) would otherwise cost minutes and gigabytes downstream.
 MAX_YAML_VALUES = 10_000
 MAX_YAML_DEPTH = 50
+# A post file's size: a long post is a few hundred kilobytes; this bounds what one file costs.
+MAX_POST_BYTES = 8 * 1024 * 1024
 
 
 class FrontmatterTooLarge(ValueError):
@@ -139,12 +142,7 @@ class SourceFile:
 
 
 def read_source(path: Path) -> SourceFile:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ContentErrors(
-            [ContentError(path, None, f"cannot be read: {error.strerror}")]
-        ) from None
+    raw = read_bounded(path)
     text, warnings = decode(raw, path)
     metadata, body, duplicates = split_frontmatter(text, path)
     warnings.extend(
@@ -157,12 +155,7 @@ def read_source(path: Path) -> SourceFile:
 
 def read_body_text(path: Path) -> str:
     """Only the Markdown body: the file split at its frontmatter, which is not parsed again."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ContentErrors(
-            [ContentError(path, None, f"cannot be read: {error.strerror}")]
-        ) from None
+    raw = read_bounded(path)
     text, _ = decode(raw, path)
     handler = detect_format(text, HANDLERS)
     if handler is None:
@@ -173,12 +166,32 @@ def read_body_text(path: Path) -> str:
         return text
 
 
+def read_bounded(path: Path) -> bytes:
+    """The file's bytes, never more than MAX_POST_BYTES of them in memory."""
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_POST_BYTES + 1)
+            size = os.fstat(stream.fileno()).st_size
+    except OSError as error:
+        raise ContentErrors(
+            [ContentError(path, None, f"cannot be read: {error.strerror}")]
+        ) from None
+    if len(raw) > MAX_POST_BYTES:
+        message = (
+            f"file is {max(size, len(raw)) / 1024 / 1024:.0f} MB; a post may be at most "
+            f"{MAX_POST_BYTES // 1024 // 1024} MB (split it, or move data out of it)"
+        )
+        raise ContentErrors([ContentError(path, None, message)])
+    return raw
+
+
 def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
     """UTF-8 text, NFC-normalised, LF line ends, with characters XML forbids removed."""
     if not raw or raw.isspace():
         raise ContentErrors(
             [ContentError(path, None, "file is empty (a post needs title and date)")]
         )
+
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
