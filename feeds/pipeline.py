@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from feeds.cache import BuildCache, cache_key
 from feeds.config import Config, Site
 from feeds.content.files import FoundFile, find_posts
-from feeds.errors import EXIT_BAD_INPUT, StrictError
+from feeds.errors import EXIT_BAD_INPUT, ContentError, ContentErrors, StrictError
 from feeds.output import prune, remove_stale_temps, unused_folders, write_outputs
 from feeds.workers import available_cores
 
@@ -171,19 +171,33 @@ def plan(
     # neither rescanned by every collection nor copied into each worker process it forks.
     gc.freeze()
     try:
-        built = build_feeds(
-            site,
-            loaded,
-            now,
-            drafts=options.drafts,
-            future=options.future,
-            renders=renders,
-            workers=workers,
-            intact=intact,
-        )
+        try:
+            built = build_feeds(
+                site, loaded, now, drafts=options.drafts, future=options.future,
+                renders=renders, workers=workers, intact=intact,
+            )  # fmt: skip
+        except ContentErrors as bad:
+            # A body that cannot be rendered is found only now; --keep-going leaves its post
+            # out as it does a post whose frontmatter is bad.
+            if not options.keep_going:
+                raise
+            loaded = without_posts(loaded, bad.errors)
+            built = build_feeds(
+                site, loaded, now, drafts=options.drafts, future=options.future,
+                renders=renders, workers=workers, intact=intact,
+            )  # fmt: skip
     finally:
         gc.unfreeze()
     return loaded, built
+
+
+def without_posts(loaded: LoadedPosts, errors: Sequence[ContentError]) -> LoadedPosts:
+    bad = {error.path for error in errors}
+    return replace(
+        loaded,
+        posts=tuple(post for post in loaded.posts if str(post.source) not in bad),
+        errors=tuple(sorted((*loaded.errors, *errors), key=str)),
+    )
 
 
 def open_cache(config: Config, options: BuildOptions) -> BuildCache:

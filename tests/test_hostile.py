@@ -515,3 +515,17 @@ def test_a_post_file_past_the_size_limit(blog: Blog, capsys: pytest.CaptureFixtu
     assert line.endswith(
         "x.md: file is 10 MB; a post may be at most 8 MB (split it, or move data out of it)"
     )
+
+
+def test_keep_going_leaves_out_a_post_whose_body_cannot_be_rendered(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog.post("2021-01-01-good.md", GOOD)
+    body = "".join("    " * depth + "1. a\n" for depth in range(400))
+    deep = blog.post("2021-01-02-deep.md", f"---\ntitle: Deep\n---\n{body}")
+    code, _, err = run_cli(blog.args("build", "--keep-going"), capsys)
+    assert code == 1
+    assert f"error: {deep}: body: nests lists, quotes or HTML too deeply" in err
+    assert "error: 1 post(s) left out because of the errors above" in err
+    assert "Good" in (blog.public / "rss.xml").read_text()
+    assert "Deep" not in (blog.public / "rss.xml").read_text()
