@@ -29,13 +29,18 @@ LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 HOST = re.compile(rf"(?:{LABEL}\.)*{LABEL}\.?|\[[0-9A-Fa-f:.]+\]")
 
 
+# Characters no feed can carry (XML 1.0 forbids them) or that only ever arrive by mistake:
+# C0 and C1 controls, lone surrogates, U+FFFE and U+FFFF.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def display_text(value: Any) -> str | None:
     """Text shown in every feed (the site's title, description, author): no control
     characters, which XML cannot carry."""
     problem = text(value)
     if problem:
         return problem
-    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
+    if CONTROL.search(value):
         return "must not hold control characters (tabs, line breaks, escapes like \\u0001)"
     if len(value) > 1000:
         return "must be at most 1,000 characters long"
@@ -45,7 +50,7 @@ def display_text(value: Any) -> str | None:
 def base_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return "must be a string like 'https://example.com/'"
-    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in value):
+    if CONTROL.search(value) or any(char.isspace() for char in value):
         return "must not hold spaces or control characters (write %20 for a space in a path)"
     try:
         parts = urlsplit(value)
@@ -104,7 +109,7 @@ def timezone(value: Any) -> str | None:
 def permalink(value: Any) -> str | None:
     if not isinstance(value, str) or not value.startswith("/"):
         return "must be a path pattern starting with '/', like '/blog/{slug}/'"
-    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in value):
+    if CONTROL.search(value) or any(char.isspace() for char in value):
         return "must not hold spaces or control characters"
     fields = pattern_fields(value)
     if fields is None:

@@ -283,6 +283,11 @@ def test_unsafe_html_never_reaches_a_feed(blog: Blog, capsys: pytest.CaptureFixt
         ("since = 2020", 'since = "2021-13-45"', "'2021-13-45' is not a real date"),
         ('title = "Test Blog"', 'title = "Test\\u0001Blog"', "must not hold control characters"),
         (
+            'description = "A blog for tests."',
+            'description = "\\ufffe"',
+            "must not hold control characters",
+        ),
+        (
             "[site]\n",
             '[site]\noutput = "content"\n',
             "site.output: must not be or hold the content",
