@@ -534,3 +534,15 @@ def test_keep_going_leaves_out_a_post_whose_body_cannot_be_rendered(
     assert "error: 1 post(s) left out because of the errors above" in err
     assert "Good" in (blog.public / "rss.xml").read_text()
     assert "Deep" not in (blog.public / "rss.xml").read_text()
+
+
+def test_a_duplicate_key_with_a_line_break_is_one_warning_line(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = blog.post("x.md", '---\ntitle: T\ndate: 2021-01-02\n"a\\nb": 1\n"a\\nb": 2\n---\nx\n')
+    code, _, err = run_cli(blog.args("build"), capsys)
+    assert code == 0
+    assert err.splitlines() == [
+        f"warning: {path}: 'a\\nb': appears more than once in the frontmatter; "
+        "the last value is used"
+    ]

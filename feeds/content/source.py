@@ -19,7 +19,7 @@ import yaml
 from frontmatter import detect_format
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-from feeds.errors import ContentError, ContentErrors
+from feeds.errors import ContentError, ContentErrors, shown
 
 # XML 1.0 forbids these; one of them in a post would make every feed that carries it unreadable.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -146,11 +146,17 @@ def read_source(path: Path) -> SourceFile:
     text, warnings = decode(raw, path)
     metadata, body, duplicates = split_frontmatter(text, path)
     warnings.extend(
-        f"{path}: {key}: appears more than once in the frontmatter; the last value is used"
+        f"{path}: {key_text(key)}: appears more than once in the frontmatter; the last value is used"
         for key in duplicates
     )
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     return SourceFile(metadata=metadata, body=body, warnings=tuple(warnings), digest=digest)
+
+
+def key_text(key: str) -> str:
+    """A frontmatter key as a message shows it: as written when it is short and printable,
+    otherwise quoted and shortened (a key may hold a line break)."""
+    return key if key.isprintable() and len(key) <= 60 else shown(key)
 
 
 def read_body_text(path: Path) -> str:
