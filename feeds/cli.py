@@ -60,11 +60,19 @@ def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
         return int(args.run(args, clock))
     except FeedsError as error:
         for line in error.lines():
-            print(f"error: {line}", file=sys.stderr)
+            print(f"error: {one_line(line)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped: a message is one
+    line, whatever a file name or a value holds."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -238,9 +246,9 @@ def build_options(args: argparse.Namespace) -> BuildOptions:
 
 def report_problems(result: BuildResult) -> None:
     for error in result.errors:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {one_line(error)}", file=sys.stderr)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {one_line(warning)}", file=sys.stderr)
     if result.strict_failed:
         print(f"error: {len(result.warnings)} warning(s) and --strict is on", file=sys.stderr)
 
@@ -275,7 +283,7 @@ def run_build(args: argparse.Namespace, now: datetime) -> int:
         f"{unchanged} unchanged, in {config.site.output_dir}{unused_note(result)}"
     )
     if result.cache_warning:
-        print(f"warning: {result.cache_warning}", file=sys.stderr)
+        print(f"warning: {one_line(result.cache_warning)}", file=sys.stderr)
     bad_posts_line(result)
     return result.status
 
@@ -316,7 +324,7 @@ def run_newsletter(args: argparse.Namespace, now: datetime) -> int:
     )
     result = make_newsletter(config, request, now)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {one_line(warning)}", file=sys.stderr)
     if result.built is None:
         print(f"nothing to send: {request.selection.describe()}; no newsletter written")
         return 0
@@ -392,7 +400,7 @@ def describe(result: FeedBuild) -> str:
 
 
 def print_warning(text: str) -> None:
-    print(f"warning: {text}", file=sys.stderr)
+    print(f"warning: {one_line(text)}", file=sys.stderr)
 
 
 def progress_reporter() -> Callable[[int, int, str], None]:

@@ -546,3 +546,16 @@ def test_a_duplicate_key_with_a_line_break_is_one_warning_line(
         f"warning: {path}: 'a\\nb': appears more than once in the frontmatter; "
         "the last value is used"
     ]
+
+
+def test_a_file_name_with_a_line_break_is_still_one_line(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog.post("2021-01-01-good.md", GOOD)
+    blog.post("bad\nname.md", "---\ntitle: T\n---\nx\n")
+    code, _, err = run_cli(blog.args("build"), capsys)
+    assert code == 2
+    (line,) = err.splitlines()
+    assert line.endswith(
+        "bad\\nname.md: date: missing (use 2021-12-09 or 2021-12-09T08:30:00+01:00)"
+    )
