@@ -75,13 +75,19 @@ class BuildCache:
         state = read_json(folder / STATE)
         if not valid_state(state, key):
             return cls(folder=folder, key=key)
+        feeds = state.get("feeds")
         return cls(
             folder=folder,
             key=key,
             files=state["files"],
             outputs=state["outputs"],
             next_publish=state.get("next_publish"),
-            feeds=state.get("feeds") if isinstance(state.get("feeds"), dict) else {},
+            # A feed key of the wrong shape only means that feed is written again.
+            feeds={
+                name: value
+                for name, value in (feeds.items() if isinstance(feeds, dict) else ())
+                if isinstance(value, str)
+            },
             records_id=str(state.get("records_id", "")),
         )
 
@@ -155,6 +161,7 @@ class BuildCache:
         if self.renders is None:
             stored = read_json(self.folder / RENDERS)
             ok = isinstance(stored, dict) and stored.get("key") == self.key
+            # Each entry is checked where it is used (render.body_from_record).
             self.renders = (
                 stored["renders"] if ok and isinstance(stored.get("renders"), dict) else {}
             )
@@ -194,14 +201,46 @@ class BuildCache:
 
 
 def valid_state(state: Any, key: str) -> bool:
+    """The state has exactly the shape this release writes, entry by entry: anything else
+    (a hand edit, a torn write, another tool's file) makes the whole cache a miss."""
     return (
         isinstance(state, dict)
         and state.get("key") == key
         and isinstance(state.get("files"), dict)
         and isinstance(state.get("outputs"), dict)
-        and all(isinstance(entry, list) and len(entry) == 3 for entry in state["files"].values())
-        and all(isinstance(value, list) and len(value) == 2 for value in state["outputs"].values())
+        and all(valid_file_entry(entry) for entry in state["files"].values())
+        and all(valid_numbers(value, 2) for value in state["outputs"].values())
+        and valid_moment(state.get("next_publish"))
     )
+
+
+def valid_numbers(value: Any, count: int) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == count
+        and all(type(number) is int and number >= 0 for number in value)
+    )
+
+
+def valid_file_entry(entry: Any) -> bool:
+    return (
+        isinstance(entry, list)
+        and len(entry) == 3
+        and valid_numbers(entry[:2], 2)
+        and isinstance(entry[2], str)
+    )
+
+
+def valid_moment(value: Any) -> bool:
+    """None, or an ISO date-time with an offset (it is compared with the aware clock)."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def read_json(path: Path) -> Any:

@@ -7,9 +7,12 @@ import math
 import re
 import string
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feeds.errors import shown
 
 Check = Callable[[Any], str | None]
 PERMALINK_FIELDS = ("slug", "year", "month", "day", "dir")
@@ -24,23 +27,76 @@ def text(value: Any) -> str | None:
     return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
 
 
+# A host name as feeds and browsers accept it: dot-separated labels of letters, digits and
+# hyphens (internationalised names in their xn-- form), or an IP address in brackets.
+LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+HOST = re.compile(rf"(?:{LABEL}\.)*{LABEL}\.?|\[[0-9A-Fa-f:.]+\]")
+
+
+# Characters no feed can carry (XML 1.0 forbids them) or that only ever arrive by mistake:
+# C0 and C1 controls, lone surrogates, U+FFFE and U+FFFF.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def display_text(value: Any) -> str | None:
+    """Text shown in every feed (the site's title, description, author): no control
+    characters, which XML cannot carry."""
+    problem = text(value)
+    if problem:
+        return problem
+    if CONTROL.search(value):
+        return "must not hold control characters (tabs, line breaks, escapes like \\u0001)"
+    if len(value) > 1000:
+        return "must be at most 1,000 characters long"
+    return None
+
+
 def base_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return "must be a string like 'https://example.com/'"
-    parts = urlsplit(value)
+    if CONTROL.search(value) or any(char.isspace() for char in value):
+        return "must not hold spaces or control characters (write %20 for a space in a path)"
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return "is not a valid URL: check its brackets (like 'https://[2001:db8::1]/')"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        return "has a port that is not a number from 1 to 65535"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "must be an absolute http(s) URL like 'https://example.com/'"
+    if parts.username is not None or parts.password is not None:
+        return "must not hold a user name or password: they would be in every link of every feed"
+    host = parts.netloc.rpartition("@")[2]
+    host = host[: -len(f":{port}")] if port is not None else host.removesuffix(":")
+    if not HOST.fullmatch(host):
+        return (
+            f"has a host name {shown(host)} that is not letters, digits, '-' and '.' "
+            "(write an internationalised name in its xn-- form)"
+        )
     if parts.query or parts.fragment:
         return "must not have a query or fragment"
     return None
 
 
 def since(value: Any) -> str | None:
+    hint = "must be a year (2019) or a date ('2019-04-01') on which the site owned its domain"
+    if isinstance(value, bool):
+        return hint
     if isinstance(value, int) and 1990 <= value <= 2200:
         return None
     if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-        return None
-    return "must be a year (2019) or a date ('2019-04-01') on which the site owned its domain"
+        # A real date: "2021-13-45" would go into every id (tag URIs need a valid date).
+        try:
+            date.fromisoformat((value + "-01-01")[:10])
+        except ValueError:
+            return f"is not a real date; {hint.removeprefix('must be ')}"
+        if 1990 <= int(value[:4]) <= 2200:
+            return None
+    return hint
 
 
 def timezone(value: Any) -> str | None:
@@ -48,7 +104,8 @@ def timezone(value: Any) -> str | None:
         return "must be an IANA time zone name like 'Europe/Berlin'"
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: a name too long for a file name (zoneinfo looks names up as files).
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return "is not a known time zone (use an IANA name like 'Europe/Berlin' or 'UTC')"
     return None
 
@@ -59,6 +116,8 @@ def permalink(value: Any) -> str | None:
     folder would share a URL."""
     if not isinstance(value, str) or not value.startswith("/"):
         return "must be a path pattern starting with '/', like '/blog/{slug}/'"
+    if CONTROL.search(value) or any(char.isspace() for char in value):
+        return "must not hold spaces or control characters"
     names = PLACEHOLDER.findall(value)
     if "{" in PLACEHOLDER.sub("", value) or "}" in PLACEHOLDER.sub("", value):
         return "has a '{' or '}' that is not part of a {name} placeholder"
@@ -82,6 +141,24 @@ def slug_style(value: Any) -> str | None:
     return None if value in SLUG_STYLES else f"must be one of: {', '.join(SLUG_STYLES)}"
 
 
+def pattern_fields(pattern: str) -> list[str] | None:
+    """The {fields} of a str.format pattern as format() reads them; None when a brace does not
+    pair up, or a field has a conversion, a format spec or an index (format would fail or
+    reach into an attribute)."""
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return None
+    fields = []
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            return None
+        fields.append(name)
+    return fields
+
+
 def folder(value: Any) -> str | None:
     return None if isinstance(value, str) and value.strip() else "must be a folder path"
 
@@ -101,7 +178,12 @@ def language(value: Any) -> str | None:
 
 
 def email(value: Any) -> str | None:
-    ok = isinstance(value, str) and re.fullmatch(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+", value)
+    # isprintable: a control character (a TOML escape can make one) would break every feed.
+    ok = (
+        isinstance(value, str)
+        and value.isprintable()
+        and re.fullmatch(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+", value)
+    )
     return None if ok else "must be an email address like 'jane@example.com'"
 
 

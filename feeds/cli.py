@@ -12,8 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feeds import __version__
-from feeds.config import DEFAULT_CONFIG, Config, Site, load_config, unknown_smtp_variables
-from feeds.errors import EXIT_BAD_INPUT, FeedsError, StrictError, UsageError
+from feeds.config import (
+    DEFAULT_CONFIG,
+    Config,
+    Site,
+    check_folders,
+    load_config,
+    unknown_smtp_variables,
+)
+from feeds.errors import EXIT_BAD_INPUT, FeedsError, StrictError, UsageError, shown
 from feeds.pipeline import (
     BuildOptions,
     BuildResult,
@@ -68,11 +75,19 @@ def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
         return int(args.run(args, clock))
     except FeedsError as error:
         for line in error.lines():
-            print(f"error: {line}", file=sys.stderr)
+            print(f"error: {one_line(line)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped: a message is one
+    line, whatever a file name or a value holds."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -124,6 +139,10 @@ def parser() -> argparse.ArgumentParser:
         "--cache", type=Path, metavar="DIR", help="build cache folder (default: .feeds-cache/)"
     )
     build.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    build.add_argument(
+        "--prune", action="store_true",
+        help="remove the feeds of tags no post uses any more (default: keep them for subscribers)",
+    )  # fmt: skip
     build.set_defaults(run=command_build)
 
     check = commands.add_parser(
@@ -210,7 +229,7 @@ def positive(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number of 1 or more")
     return value
 
 
@@ -250,7 +269,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
     letter = config.newsletter
     if getattr(args, "templates", None) is not None:
         letter = replace(letter, templates_dir=args.templates)
-    return replace(config, site=site, newsletter=letter)
+    changed = site is not config.site or getattr(args, "state", None) is not None
+    config = replace(config, site=site, newsletter=letter)
+    if changed:
+        check_folders(config, journal=getattr(args, "state", None))
+    return config
 
 
 def build_options(args: argparse.Namespace) -> BuildOptions:
@@ -261,14 +284,15 @@ def build_options(args: argparse.Namespace) -> BuildOptions:
         keep_going=args.keep_going,
         cache_dir=getattr(args, "cache", None),
         use_cache=not getattr(args, "no_cache", True),
+        prune=getattr(args, "prune", False),
     )
 
 
 def report_problems(result: BuildResult) -> None:
     for error in result.errors:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {one_line(error)}", file=sys.stderr)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {one_line(warning)}", file=sys.stderr)
     if result.strict_failed:
         print(f"error: {len(result.warnings)} warning(s) and --strict is on", file=sys.stderr)
 
@@ -307,6 +331,7 @@ def command_build(args: argparse.Namespace, now: datetime) -> int:
         print(
             f"nothing changed since the last build: {result.cached_posts} posts, "
             f"{result.cached_feeds} feeds left as they are in {config.site.output_dir}"
+            f"{unused_note(result)}"
         )
         return 0
     report_problems(result)
@@ -316,12 +341,24 @@ def command_build(args: argparse.Namespace, now: datetime) -> int:
     unchanged = len(result.unchanged) + len(built.kept)
     print(
         f"{describe(built)}; {total} feeds: {len(result.written)} written, "
-        f"{unchanged} unchanged, in {config.site.output_dir}"
+        f"{unchanged} unchanged, in {config.site.output_dir}{unused_note(result)}"
     )
     if result.cache_warning:
-        print(f"warning: {result.cache_warning}", file=sys.stderr)
+        print(f"warning: {one_line(result.cache_warning)}", file=sys.stderr)
     bad_posts_line(result)
     return result.status
+
+
+def unused_note(result: BuildResult) -> str:
+    """The summary's word on the feeds of tags no post carries any more."""
+    unused = result.unused_tag_feeds
+    if not unused:
+        return ""
+    shown = ", ".join(folder.removeprefix("tags/").rstrip("/") for folder in unused[:5])
+    more = f" and {len(unused) - 5} more" if len(unused) > 5 else ""
+    if result.pruned:
+        return f"; {len(unused)} unused tag feed(s) removed ({shown}{more})"
+    return f"; {len(unused)} unused tag feed(s) kept ({shown}{more}; --prune removes them)"
 
 
 def command_check(args: argparse.Namespace, now: datetime) -> int:
@@ -365,7 +402,7 @@ def command_newsletter(args: argparse.Namespace, now: datetime) -> int:
     )
     result = make_newsletter(config, request, now)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {one_line(warning)}", file=sys.stderr)
     if result.built is None:
         print(f"nothing to send: {request.selection.describe()}; no newsletter written")
         return 0
@@ -455,7 +492,7 @@ def describe(result: FeedBuild) -> str:
 
 
 def print_warning(text: str) -> None:
-    print(f"warning: {text}", file=sys.stderr)
+    print(f"warning: {one_line(text)}", file=sys.stderr)
 
 
 def progress_reporter() -> Callable[[int, int, str], None]:

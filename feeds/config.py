@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from feeds import checks
-from feeds.errors import ConfigError
+from feeds.errors import ConfigError, shown
 
 DEFAULT_CONFIG = Path("feeds.toml")
 ENV_PREFIX = "FEEDS_SMTP_"
@@ -62,7 +62,7 @@ def declared(cls: type) -> list[tuple[Field[Any], Setting]]:
 
 @dataclass(frozen=True)
 class Author:
-    name: str = setting("name", checks.text, 'e.g. name = "Jane Doe"', required=True)
+    name: str = setting("name", checks.display_text, 'e.g. name = "Jane Doe"', required=True)
     email: str | None = setting("email", checks.email, "the author's address", default=None)
 
 
@@ -158,7 +158,7 @@ class Language:
 @dataclass(frozen=True)
 class Site:
     title: str = setting(
-        "title", checks.text, 'the site\'s name, e.g. title = "My Blog"', required=True
+        "title", checks.display_text, 'the site\'s name, e.g. title = "My Blog"', required=True
     )
     base_url: str = setting(
         "base_url", checks.base_url,
@@ -170,8 +170,9 @@ class Site:
         "(it goes into every post's permanent feed id)", required=True,
     )  # fmt: skip
     description: str = setting(
-        "description", checks.text, "what the site is about", default="", default_text="the title"
-    )
+        "description", checks.display_text, "what the site is about", default="",
+        default_text="the title",
+    )  # fmt: skip
     author: Author = Author(name="")
     language: str = setting("language", checks.language, "language tag of the posts", default="en")
     timezone: str = setting(
@@ -358,6 +359,8 @@ def load_config(path: Path = DEFAULT_CONFIG, env: Mapping[str, str] | None = Non
         raise ConfigError(path, [("file", f"cannot be read: {error}")]) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, [("file", f"is not valid TOML: {error}")]) from None
+    except RecursionError:
+        raise ConfigError(path, [("file", "nests tables or arrays too deeply")]) from None
     return config_from_mapping(data, path, os.environ if env is None else env)
 
 
@@ -391,13 +394,48 @@ def config_from_mapping(
     )  # fmt: skip
     site = site_defaults(site)
     newsletter = newsletter_defaults(build(NewsletterSettings, letter, utm=utm), site, letter)
-    return Config(
+    config = Config(
         site=site,
         newsletter=newsletter,
         source=source,
         smtp=build(SmtpSettings, smtp, password=smtp.get("password")),
         delivery=build(DeliverySettings, delivery),
     )
+    check_folders(config)
+    return config
+
+
+def check_folders(config: Config, journal: Path | None = None) -> None:
+    """The folders must not overlap: the output folder is deployed as it is, so it must not be
+    the content folder, the settings' own folder, or hold the send journal (subscribers'
+    addresses). Called again after command-line options change a folder."""
+    problems = folder_problems(config.site, config.source.parent, journal or config.delivery.state)
+    if problems:
+        raise ConfigError(config.source, problems)
+
+
+def folder_problems(site: Site, home: Path, journal: Path) -> Problems:
+    output, content = site.output_dir.resolve(), site.content_dir.resolve()
+    problems: Problems = []
+    if output == home.resolve() or output in home.resolve().parents:
+        problems.append(
+            ("site.output", "must not be the settings file's own folder ('.') or above it; "
+             "use 'public'")
+        )  # fmt: skip
+    elif output == content or output in content.parents:
+        # Inside the content folder is fine (Jekyll's content is the site's root, '.').
+        problems.append(("site.output", "must not be or hold the content folder; use 'public'"))
+    if problems:
+        return problems
+    if output in journal.resolve().parents:
+        problems.append(
+            (
+                "delivery.state",
+                "lies inside the output folder, which is deployed; "
+                "keep the journal outside it (default '.feeds-state/journal.sqlite3')",
+            )
+        )
+    return problems
 
 
 def build(cls: type[Any], values: Mapping[str, Any], **extra: Any) -> Any:
@@ -457,7 +495,7 @@ def read_table(
         item, declared_setting = keys[key]
         message = declared_setting.check(value)
         if message:
-            problems.append((f"{label}.{key}", f"{value!r} {message}"))
+            problems.append((f"{label}.{key}", f"{shown(value)} {message}"))
             continue
         if isinstance(value, list):
             value = tuple(value)
@@ -573,7 +611,7 @@ def read_fields(value: Any, problems: Problems) -> tuple[tuple[str, tuple[str, .
             names[key] = tuple(given)
         else:
             problems.append(
-                (f"fields.{key}", f"{given!r} must be a frontmatter name or a list of them")
+                (f"fields.{key}", f"{shown(given)} must be a frontmatter name or a list of them")
             )
     return tuple(names.items())
 

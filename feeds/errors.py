@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 EXIT_BAD_INPUT = 2
 EXIT_WORLD = 1
+
+# Values echoed in messages are shortened: one line stays one line, however large the value
+# (a YAML alias bomb once made a 312 MB error line).
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = 80
+_SHORT.maxother = 80
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 4
+_SHORT.maxlevel = 2
+
+
+def shown(value: Any) -> str:
+    """``repr(value)``, shortened with '...' so that a message stays one readable line."""
+    return _SHORT.repr(value)
 
 
 class FeedsError(Exception):

@@ -22,8 +22,8 @@ from feeds.cache import BuildCache, cache_key, read_json, write_json
 from feeds.config import Config, Site, language_sites
 from feeds.content.files import FoundFile, find_posts
 from feeds.content.siteroot import dependency_stamp, find_site_root
-from feeds.errors import EXIT_BAD_INPUT, StrictError
-from feeds.output import write_outputs
+from feeds.errors import EXIT_BAD_INPUT, ContentError, ContentErrors, StrictError
+from feeds.output import prune, remove_stale_temps, unused_folders, write_outputs
 
 if TYPE_CHECKING:
     from feeds.content.model import LoadedPosts
@@ -42,6 +42,8 @@ class BuildOptions:
     # None: ``.feeds-cache`` beside the settings file.
     cache_dir: Path | None = None
     use_cache: bool = True
+    # Remove the feeds of tags no post carries any more (see README: kept by default).
+    prune: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,9 @@ class BuildResult:
     cache_warning: str | None = None
     # ``check --site``: the feed links that are no page of the built site.
     missing_pages: tuple[str, ...] = ()
+    # Tag feed folders in the output that this build did not make ("tags/<slug>/").
+    unused_tag_feeds: tuple[str, ...] = ()
+    pruned: bool = False
 
     @property
     def status(self) -> int:
@@ -84,13 +89,19 @@ class LanguagePlan:
 def build_site(config: Config, options: BuildOptions, now: datetime) -> BuildResult:
     """Load, build, write, and remember what was built, unless nothing changed. A multilingual
     site is built language by language, and nothing is written unless every one succeeds."""
-    plans = [plan_language(config, site, options, now) for site in language_sites(config.site)]
+    sites = language_sites(config.site)
+    plans = [plan_language(config, site, options, now) for site in sites]
     done = [item for item in plans if item.loaded is not None and item.built is not None]
     if not done:
+        # A write killed earlier may have left a temporary file; it must not be deployed.
+        remove_stale_temps(config.site.output_dir)
+        unused = prune_unchanged(plans) if options.prune else []
         return BuildResult(
             feeds=None,
             cached_posts=sum(len(item.cache.files) for item in plans if item.cache),
             cached_feeds=sum(len(item.cache.outputs) for item in plans if item.cache),
+            unused_tag_feeds=tuple(unused),
+            pruned=options.prune,
         )
     built = merged([item.built for item in done if item.built is not None])
     result = BuildResult(
@@ -101,7 +112,14 @@ def build_site(config: Config, options: BuildOptions, now: datetime) -> BuildRes
     )
     if result.strict_failed:
         return result
+    # Only once the build is known good: a refused build changes nothing in the output.
+    remove_stale_temps(config.site.output_dir)
     report = write_outputs(config.site.output_dir, built.files)
+    unused = unused_tag_feeds(config.site.output_dir, sites, set(built.feed_keys))
+    if options.prune:
+        from feeds.feed.formats import FILE_NAMES
+
+        prune(config.site.output_dir, unused, FILE_NAMES)
     warnings = [
         save_cache(item.cache, item.site, item.loaded, item.built, now, options)
         for item in done
@@ -112,7 +130,32 @@ def build_site(config: Config, options: BuildOptions, now: datetime) -> BuildRes
         written=report.written,
         unchanged=report.unchanged,
         cache_warning=next((warning for warning in warnings if warning), None),
+        unused_tag_feeds=tuple(unused),
+        pruned=options.prune,
     )
+
+
+def prune_unchanged(plans: Sequence[LanguagePlan]) -> list[str]:
+    """--prune when nothing else changed: the last build's feed folders are the ones in use."""
+    from feeds.feed.formats import FILE_NAMES
+
+    sites = [item.site for item in plans]
+    used = {folder for item in plans if item.cache for folder in item.cache.feeds}
+    out_dir = sites[0].output_dir
+    unused = unused_tag_feeds(out_dir, sites, used)
+    prune(out_dir, unused, FILE_NAMES)
+    return unused
+
+
+def unused_tag_feeds(out_dir: Path, sites: Sequence[Site], used: set[str]) -> list[str]:
+    """Tag feed folders in the output (of every language) that this build did not make."""
+    from feeds.feed.formats import FILE_NAMES
+
+    return [
+        folder
+        for site in sites
+        for folder in unused_folders(out_dir, f"{site.language_folder}tags/", used, FILE_NAMES)
+    ]
 
 
 def plan_language(config: Config, site: Site, options: BuildOptions, now: datetime) -> LanguagePlan:
@@ -183,19 +226,33 @@ def plan(
     # neither rescanned by every collection nor copied into each worker process it forks.
     gc.freeze()
     try:
-        built = build_feeds(
-            site,
-            loaded,
-            now,
-            drafts=options.drafts,
-            future=options.future,
-            renders=renders,
-            workers=workers,
-            intact=intact,
-        )
+        try:
+            built = build_feeds(
+                site, loaded, now, drafts=options.drafts, future=options.future,
+                renders=renders, workers=workers, intact=intact,
+            )  # fmt: skip
+        except ContentErrors as bad:
+            # A body that cannot be rendered is found only now; --keep-going leaves its post
+            # out as it does a post whose frontmatter is bad.
+            if not options.keep_going:
+                raise
+            loaded = without_posts(loaded, bad.errors)
+            built = build_feeds(
+                site, loaded, now, drafts=options.drafts, future=options.future,
+                renders=renders, workers=workers, intact=intact,
+            )  # fmt: skip
     finally:
         gc.unfreeze()
     return loaded, built
+
+
+def without_posts(loaded: LoadedPosts, errors: Sequence[ContentError]) -> LoadedPosts:
+    bad = {error.path for error in errors}
+    return replace(
+        loaded,
+        posts=tuple(post for post in loaded.posts if str(post.source) not in bad),
+        errors=tuple(sorted((*loaded.errors, *errors), key=str)),
+    )
 
 
 def open_cache(config: Config, options: BuildOptions, site: Site | None = None) -> BuildCache:

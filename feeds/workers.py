@@ -4,13 +4,22 @@ parsers hold the GIL."""
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+
+# prctl(2) option: the signal a process gets when its parent dies (Linux).
+PR_SET_PDEATHSIG = 1
+# How often a worker looks whether its parent is still there, where prctl is not available.
+PARENT_CHECK_SECONDS = 1.0
 
 
 def available_cores() -> int:
@@ -23,7 +32,34 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     # fork starts a worker in milliseconds with the parent's imports already done; elsewhere
     # (macOS, Windows) the platform's default start method is the safe one.
     context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def exit_with_parent(parent: int) -> None:
+    """Run in each worker as it starts: when the build is killed (``kill -9``, a CI timeout),
+    its workers go too, instead of waiting forever for work while holding the caller's
+    stdout and stderr open (a CI step reading them would hang)."""
+    if sys.platform == "linux":
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+    # Also where prctl is missing: a look every second costs nothing measurable.
+    threading.Thread(target=watch_parent, args=(parent,), daemon=True).start()
+
+
+def watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 @contextmanager

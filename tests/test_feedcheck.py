@@ -194,3 +194,30 @@ def test_atom_and_json_titles_are_plain_text() -> None:
     }
     found = json_feed_problems(json.dumps(feed).encode(), "https://example.com/feed.json")
     assert found == ["item 1: title contains HTML &quot; (ContainsHTML)"]
+
+
+def content(html: str) -> bytes:
+    escaped = html.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return rss(extra=f"<content:encoded>{escaped}</content:encoded>")
+
+
+@pytest.mark.parametrize(
+    ("html", "problem"),
+    [
+        ('<form action="https://e.com/"><input type="password"></form>', "contains <form>"),
+        ('<input type="password">', "contains <input>"),
+        ('<img srcset="javascript:alert(1) 1x">', "safety policy does not allow"),
+        ('<a href="data:text/html,hi">x</a>', "safety policy does not allow"),
+        ('<a href="javascript:alert(1)">x</a>', "safety policy does not allow"),
+        ('<img src="mailto:a@b.c">', "safety policy does not allow"),
+        ("<!--[if IE]><p>old</p><![endif]-->", "conditional comment"),
+        ('<p style="x">x</p>', "attribute style is not allowed"),
+    ],
+)
+def test_html_rules_follow_the_sanitizer_policy(html: str, problem: str) -> None:
+    assert any(problem in found for found in rss_problems(content(html), URL)), problem
+
+
+def test_safe_html_passes() -> None:
+    html = '<p><a href="mailto:a@b.c">m</a> <img src="https://e.com/a.png" srcset="https://e.com/b.png 2x"></p>'
+    assert rss_problems(content(html), URL) == []

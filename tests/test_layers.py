@@ -43,6 +43,7 @@ OWNERS = {
     "frontmatter": "feeds.content.source",
     "yaml": "feeds.content.source",
     "argparse": "feeds.cli",
+    "ctypes": "feeds.workers",
 }
 
 

@@ -384,7 +384,7 @@ def test_worker_processes_render_the_same(tmp_path: Path) -> None:
     assert sum(SHA in post.html for post in together) == PARALLEL_FROM + 2
 
 
-def test_a_broken_template_in_a_worker_is_still_one_line(tmp_path: Path) -> None:
+def test_broken_templates_in_workers_are_one_line_each(tmp_path: Path) -> None:
     from feeds.content.render import PARALLEL_FROM, render_posts
     from feeds.content.templating import prepare_templating
     from feeds.errors import ContentErrors
@@ -398,8 +398,13 @@ def test_a_broken_template_in_a_worker_is_still_one_line(tmp_path: Path) -> None
     posts = load_site_posts(site).posts
     with pytest.raises(ContentErrors) as raised:
         render_posts(posts, site, workers=2, templating=prepare_templating(site, posts))
-    assert len(raised.value.lines()) == 1
-    assert "Liquid: expected tag endif" in raised.value.lines()[0]
+    lines = raised.value.lines()
+    assert len(lines) == PARALLEL_FROM + 1
+    for day, line in enumerate(
+        sorted(lines, key=lambda text: int(text.split("note-")[1].split(".")[0])), 1
+    ):
+        assert line.startswith(f"{folder / f'_posts/2026-03-{day:02d}-note-{day}.md'}: line 4: ")
+        assert "Liquid: expected tag endif" in line and "\n" not in line
 
 
 def test_page_date_prints_as_jekyll_prints_it() -> None:

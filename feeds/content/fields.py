@@ -6,9 +6,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from feeds import checks
 from feeds.config import ContentOptions, Person
@@ -16,17 +17,34 @@ from feeds.content.model import Post
 from feeds.content.permalinks import Place, PlaceError, post_path
 from feeds.content.slugs import styled_slug, tag_slug
 from feeds.content.source import XML_ILLEGAL
-from feeds.errors import ContentError, ContentErrors
+from feeds.errors import ContentError, ContentErrors, shown
 
 FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 # Jekyll also accepts one-digit months and days: 2021-2-3-short-date.md.
 JEKYLL_FILENAME_DATE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-(.+)$")
 
 
-EXPLICIT_SLUG = re.compile(r"^[\w][\w.-]*$")
+EXPLICIT_SLUG = re.compile(r"[\w][\w.-]*")
 
 
-URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+
+
+# Per-post bounds: what one post may cost is bounded, however hostile its frontmatter. Each is
+# far above what a real post uses; a value past one is an error that names the bound.
+MAX_TITLE = 1_000
+MAX_DESCRIPTION = 10_000
+MAX_TAGS = 100
+MAX_TAG_NAME = 100
+# A tag's slug names its feed folder; file systems allow 255 bytes per name.
+MAX_TAG_SLUG_BYTES = 200
+MAX_SLUG = 200
+MAX_ID = 500
+MAX_IMAGE = 2_000
+# Feeds write four-digit years (RFC 822, RFC 3339); the bounds also keep every time zone
+# conversion of a date inside what Python's datetime can hold.
+FIRST_YEAR, LAST_YEAR = 1000, 9999
+IMAGE_SCHEMES = ("http", "https")
 
 
 # Jekyll writes "2019-05-30 9:00:00 +0000": a one-digit hour, a space, an offset without a colon.
@@ -94,12 +112,21 @@ def post_from_metadata(
             return None
 
     style = options.slug_style
-    name_date, file_name = filename_parts(path, style)
-    title = check("title", prose_field, True)
+    name_date, file_name, bad_name_date = filename_parts(path, style)
+    title = check("title", prose_field, True, MAX_TITLE)
     date_name, date_value = pick(meta, options.names("date"))
     posted = check("date", date_field, tz)
     if date_value is None:
-        if name_date is None:
+        if bad_name_date:
+            errors.append(
+                ContentError(
+                    path,
+                    date_name,
+                    f"missing, and the date in the file name ({bad_name_date}) is not a real "
+                    "date (fix the file name, or set date:)",
+                )
+            )
+        elif name_date is None:
             errors.append(ContentError(path, date_name, f"missing {DATE_HINT}"))
         else:
             posted = datetime.combine(name_date, time(0), tz)
@@ -116,7 +143,7 @@ def post_from_metadata(
         errors.append(ContentError(path, "slug", "cannot be made from the file name; set slug:"))
     values = {
         "updated": check("updated", date_field, tz),
-        "description": check("description", prose_field, False),
+        "description": check("description", prose_field, False, MAX_DESCRIPTION),
         "top": check("top", flag_field),
         "draft": check("draft", flag_field) or meta.get("published") is False,
         "image": check("image", image_field),
@@ -156,61 +183,97 @@ def merged_tags(
     path: Path, meta: dict[str, Any], options: ContentOptions, errors: list[ContentError]
 ) -> tuple[str, ...]:
     """Tags from every name that holds them (Hugo posts often have tags and categories)."""
-    tags: list[str] = []
+    tags: dict[str, str] = {}
     for name in options.names("tags"):
         try:
             for tag in tags_field(meta.get(name)):
-                if tag.casefold() not in (known.casefold() for known in tags):
-                    tags.append(tag)
+                tags.setdefault(tag.casefold(), tag)
         except ValueError as error:
             errors.append(ContentError(path, name, str(error)))
-    return tuple(tags)
+    if len(tags) > MAX_TAGS:
+        name = options.names("tags")[0]
+        errors.append(ContentError(path, name, f"{len(tags)} tags; a post may have {MAX_TAGS}"))
+    return tuple(tags.values())
 
 
 def image_field(value: Any) -> str | None:
     # Hugo themes write cover: {image: "…", alt: "…"}.
     if isinstance(value, dict):
         value = next((value[key] for key in ("image", "src", "url") if value.get(key)), None)
-    return text_field(value, False)
+    text = text_field(value, False, MAX_IMAGE)
+    # "my photo.png" is a common file name; a URL writes its spaces as %20.
+    text = text.replace(" ", "%20") if text is not None else None
+    if text is not None and not safe_link(text, IMAGE_SCHEMES):
+        raise ValueError(
+            f"{shown(text)} must be an http(s) URL or a path relative to the post "
+            "(e.g. image: /img/cover.png)"
+        )
+    return text
 
 
-def filename_parts(path: Path, style: str = "default") -> tuple[date | None, str]:
-    """The date a file name starts with, if any, and the name's own part (a bundle's
-    ``index`` file takes its folder's name). Hugo keeps the date in the name."""
+def safe_link(url: str, schemes: Sequence[str]) -> bool:
+    """A URL that parses, has no spaces or control characters, and is relative or uses one of
+    ``schemes``: what may leave the tool in a feed or a newsletter."""
+    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        return False
+    if not parts.scheme:
+        return not url.startswith("//") or bool(parts.hostname)
+    return parts.scheme.lower() in schemes and bool(parts.hostname)
+
+
+def filename_parts(path: Path, style: str = "default") -> tuple[date | None, str, str | None]:
+    """The date a file name starts with, if any, the name's own part (a bundle's ``index``
+    file takes its folder's name; Hugo keeps the date in the name), and the date text when it
+    is not a real date."""
     stem = path.parent.name if path.stem == "index" else path.stem
     found = (JEKYLL_FILENAME_DATE if style == "jekyll" else FILENAME_DATE).match(stem)
     if not found:
-        return None, stem
+        return None, stem, None
     try:
         year, month, day = (int(part) for part in found.group(1).split("-"))
         posted = date(year, month, day)
     except ValueError:
-        return None, stem
+        return None, stem, found.group(1)
     if style == "hugo":
-        return posted, stem
+        return posted, stem, None
     # Jekyll takes off only the last extension and then any trailing dots: a.aspx.md → a.aspx.
-    return posted, found.group(2).rstrip(".") if style == "jekyll" else found.group(2)
+    return posted, found.group(2).rstrip(".") if style == "jekyll" else found.group(2), None
 
 
-def text_field(value: Any, required: bool) -> str | None:
+def text_field(value: Any, required: bool, longest: int = MAX_TITLE) -> str | None:
     if value is None or value == "":
         if required:
             raise ValueError("missing; every post needs one")
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError(f"{value!r} must be text")
-    text = " ".join(XML_ILLEGAL.sub("", str(value)).split())
+    if isinstance(value, bool):
+        raise ValueError(
+            f"{value} is not text: YAML reads an unquoted yes, no, on, off, true or false as "
+            'true/false (put the text in quotes, e.g. title: "On")'
+        )
+    if not isinstance(value, str | int | float):
+        raise ValueError(f"{shown(value)} must be text")
+    raw = str(value)
+    if len(raw) > 4 * longest:
+        raise ValueError(f"is {len(raw):,} characters long; at most {longest:,} are allowed")
+    text = " ".join(XML_ILLEGAL.sub("", raw).split())
     if not text and required:
         raise ValueError("is empty; every post needs one")
+    if len(text) > longest:
+        raise ValueError(f"is {len(text):,} characters long; at most {longest:,} are allowed")
     return text or None
 
 
-def prose_field(value: Any, required: bool) -> str | None:
+def prose_field(value: Any, required: bool, longest: int = MAX_TITLE) -> str | None:
     """Text readers see (titles, descriptions): HTML character references written in it
     (``It&rsquo;s``) become the characters they stand for, as the site's own pages show them."""
     if isinstance(value, str):
         value = decode_references(value)
-    return text_field(value, required)
+    return text_field(value, required, longest)
 
 
 def decode_references(text: str) -> str:
@@ -265,15 +328,30 @@ def author_mapping(item: dict[str, Any]) -> Person:
 def date_field(value: Any, tz: tzinfo) -> datetime | None:
     if value is None:
         return None
+    parsed: datetime | None = None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=tz)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0), tz)
-    if isinstance(value, str):
+        parsed = value if value.tzinfo else value.replace(tzinfo=tz)
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time(0), tz)
+    elif isinstance(value, str) and len(value) <= 64:
         parsed = parse_date_text(value.strip(), tz)
-        if parsed is not None:
-            return parsed
-    raise ValueError(f"{str(value)!r} is not a date {DATE_HINT}")
+    if parsed is None:
+        raise ValueError(f"{shown(str(value))} is not a date {DATE_HINT}")
+    if not representable(parsed, tz):
+        raise ValueError(
+            f"{shown(str(value))} is outside the years {FIRST_YEAR}-{LAST_YEAR} that feeds "
+            f"can carry {DATE_HINT}"
+        )
+    return parsed
+
+
+def representable(moment: datetime, tz: tzinfo) -> bool:
+    """True when ``moment`` has a four-digit year as given, in UTC and in the site's zone."""
+    try:
+        years = (moment.year, moment.astimezone(UTC).year, moment.astimezone(tz).year)
+    except (OverflowError, ValueError):
+        return False
+    return all(FIRST_YEAR <= year <= LAST_YEAR for year in years)
 
 
 def parse_date_text(text: str, tz: tzinfo) -> datetime | None:
@@ -294,7 +372,7 @@ def flag_field(value: Any) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise ValueError(f"{value!r} must be true or false")
+        raise ValueError(f"{shown(value)} must be true or false")
     return value
 
 
@@ -302,35 +380,58 @@ def tags_field(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
+        if len(value) > MAX_TAGS * (MAX_TAG_NAME + 2):
+            raise ValueError(f"is {len(value):,} characters long; a post may have {MAX_TAGS} tags")
         items: list[Any] = value.split(",")
     elif isinstance(value, list):
         items = value
     else:
-        raise ValueError(f"{value!r} must be a list of tags or one comma-separated string")
-    tags: list[str] = []
+        raise ValueError(f"{shown(value)} must be a list of tags or one comma-separated string")
+    if len(items) > MAX_TAGS:
+        raise ValueError(f"{len(items):,} tags; a post may have {MAX_TAGS}")
+    tags: dict[str, str] = {}
     for item in items:
         if isinstance(item, bool) or not isinstance(item, str | int | float):
-            raise ValueError(f"{item!r} is not a tag name (tags are text)")
-        name = " ".join(decode_references(str(item)).split())
-        if name and not tag_slug(name):
-            raise ValueError(f"{name!r} has no letters or digits to name its feed folder")
-        if name and name.casefold() not in (tag.casefold() for tag in tags):
-            tags.append(name)
-    return tuple(tags)
+            raise ValueError(f"{shown(item)} is not a tag name (tags are text)")
+        name = " ".join(XML_ILLEGAL.sub("", decode_references(str(item))).split())
+        if len(name) > MAX_TAG_NAME:
+            raise ValueError(
+                f"{shown(name)} is {len(name):,} characters long; a tag may have {MAX_TAG_NAME}"
+            )
+        if not name:
+            continue
+        slug = tag_slug(name)
+        if not slug:
+            raise ValueError(f"{shown(name)} has no letters or digits to name its feed folder")
+        if len(slug.encode("utf-8")) > MAX_TAG_SLUG_BYTES:
+            raise ValueError(
+                f"{shown(name)} makes a feed folder name longer than {MAX_TAG_SLUG_BYTES} bytes "
+                "(shorten the tag)"
+            )
+        tags.setdefault(name.casefold(), name)
+    return tuple(tags.values())
 
 
 def slug_field(value: Any, style: str = "default") -> str | None:
     if value is None:
         return None
     if style != "default" and isinstance(value, str | int | float) and not isinstance(value, bool):
-        # The generator makes a slug of it (see ``slugs``); it must not climb out of a folder.
+        # The generator makes a slug of it (see ``slugs``); it must not climb out of a folder,
+        # nor hold a line break or control character.
         text = str(value).strip()
-        if text and ".." not in text.split("/"):
+        if text and ".." not in text.split("/") and text.isprintable():
+            if len(text) > MAX_SLUG:
+                raise ValueError(
+                    f"is {len(text):,} characters long; at most {MAX_SLUG} are allowed"
+                )
             return text
-    elif isinstance(value, str) and EXPLICIT_SLUG.match(value) and ".." not in value:
+    # fullmatch, not match with "$": "$" also matches before a final line break ("abc\n").
+    elif isinstance(value, str) and EXPLICIT_SLUG.fullmatch(value) and ".." not in value:
+        if len(value) > MAX_SLUG:
+            raise ValueError(f"is {len(value):,} characters long; at most {MAX_SLUG} are allowed")
         return value
     raise ValueError(
-        f"{value!r} must be letters, digits, '-', '_' or '.', with no '/' or '..' "
+        f"{shown(value)} must be letters, digits, '-', '_' or '.', with no '/' or '..' "
         "(e.g. slug: my-first-post)"
     )
 
@@ -338,6 +439,9 @@ def slug_field(value: Any, style: str = "default") -> str | None:
 def id_field(value: Any) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not URI_SCHEME.match(value):
-        raise ValueError(f"{value!r} must be a URI, e.g. id: tag:example.com,2021:my-post")
+    # printable: no control characters (YAML escapes can make them), which XML cannot carry.
+    if not isinstance(value, str) or not URI_SCHEME.fullmatch(value) or not value.isprintable():
+        raise ValueError(f"{shown(value)} must be a URI, e.g. id: tag:example.com,2021:my-post")
+    if len(value) > MAX_ID:
+        raise ValueError(f"is {len(value):,} characters long; at most {MAX_ID} are allowed")
     return value

@@ -35,26 +35,39 @@ class FoundFile:
 def find_posts(content_dir: Path, options: ContentOptions) -> list[FoundFile]:
     """Markdown files below ``content_dir`` matching an include pattern and no exclude pattern,
     sorted by path; hidden files and folders are never posts. Files ``include`` matches that
-    are not Markdown come along marked ``readable=False`` (see ``is_unreadable_match``)."""
+    are not Markdown come along marked ``readable=False`` (see ``is_unreadable_match``).
+    Symbolic links are followed, but a folder reached again through one (a link to a parent
+    makes a loop) is read only once, and a link that cannot be followed (broken, or pointing at
+    itself) is passed over."""
     found: list[FoundFile] = []
     pending = [(content_dir, "")]
+    seen: set[tuple[int, int]] = set()
     while pending:
         folder, prefix = pending.pop()
         try:
+            info = folder.stat()
             entries = list(os.scandir(folder))
         except OSError:
             continue
+        if (info.st_dev, info.st_ino) in seen:
+            continue
+        seen.add((info.st_dev, info.st_ino))
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             relative = prefix + entry.name
-            if entry.is_dir():
-                pending.append((Path(entry.path), relative + "/"))
-            elif is_post_file(entry, relative, options):
-                info = entry.stat()
-                found.append(FoundFile(Path(entry.path), relative, info.st_size, info.st_mtime_ns))
-            elif is_unreadable_match(entry, relative, options):
-                found.append(FoundFile(Path(entry.path), relative, 0, 0, readable=False))
+            try:
+                if entry.is_dir():
+                    pending.append((Path(entry.path), relative + "/"))
+                elif is_post_file(entry, relative, options):
+                    stat = entry.stat()
+                    found.append(
+                        FoundFile(Path(entry.path), relative, stat.st_size, stat.st_mtime_ns)
+                    )
+                elif is_unreadable_match(entry, relative, options):
+                    found.append(FoundFile(Path(entry.path), relative, 0, 0, readable=False))
+            except OSError:
+                continue
     return sorted(found, key=lambda item: item.relative)
 
 

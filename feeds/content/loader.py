@@ -167,12 +167,20 @@ class FileResult:
 
     @classmethod
     def from_record(cls, record: dict[str, Any], digest: str, source: Path) -> FileResult:
-        post = record.get("post")
+        """The result a record describes; ValueError when the record does not have exactly
+        the shape ``record()`` writes (then the file is parsed again)."""
+        if not isinstance(record, dict) or set(record) != {"post", "skipped", "warnings"}:
+            raise ValueError("not a file record")
+        post, skipped, warnings = record["post"], record["skipped"], record["warnings"]
+        if not isinstance(skipped, bool) or not is_list_of(warnings, str):
+            raise ValueError("not a file record")
+        if post is not None and not isinstance(post, dict):
+            raise ValueError("not a post record")
         return cls(
             source=source,
             post=post_from_record(post, digest, source) if post else None,
-            skipped=bool(record.get("skipped")),
-            warnings=tuple(record.get("warnings", ())),
+            skipped=skipped,
+            warnings=tuple(warnings),
             digest=digest,
         )
 
@@ -194,14 +202,56 @@ def post_to_record(post: Post) -> dict[str, Any]:
     }
 
 
+# Each field of a post record and the kinds of value it may hold: a record with another key or
+# another kind (``tags`` stored as a string, say) is not used, so it can never change an output.
+RECORD_FIELDS: dict[str, tuple[type, ...]] = {
+    "slug": (str,),
+    "title": (str,),
+    "date": (str,),
+    "description": (str, type(None)),
+    "updated": (str, type(None)),
+    "top": (bool,),
+    "draft": (bool,),
+    "image": (str, type(None)),
+    "tags": (list,),
+    "pinned_id": (str, type(None)),
+    "authors": (list,),
+    "path": (str,),
+}
+
+
+def is_person_record(value: Any) -> bool:
+    """``[name, email or None, url or None]``, as ``post_to_record`` writes an author."""
+    return (
+        isinstance(value, list)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and all(part is None or isinstance(part, str) for part in value[1:])
+    )
+
+
+def is_list_of(value: Any, kind: type) -> bool:
+    return isinstance(value, list) and all(isinstance(item, kind) for item in value)
+
+
 def post_from_record(record: dict[str, Any], digest: str, source: Path) -> Post:
+    """The post a cache record describes; ValueError unless every field has its kind."""
+    if set(record) != set(RECORD_FIELDS) or not isinstance(digest, str):
+        raise ValueError("not a post record")
+    for name, kinds in RECORD_FIELDS.items():
+        if type(record[name]) not in kinds:
+            raise ValueError(f"{name} has the wrong kind of value")
+    if not is_list_of(record["tags"], str) or not record["slug"] or not record["title"]:
+        raise ValueError("not a post record")
+    if not all(is_person_record(person) for person in record["authors"]):
+        raise ValueError("authors has the wrong kind of value")
     return Post(
         source=source,
         slug=record["slug"],
         title=record["title"],
-        date=datetime.fromisoformat(record["date"]),
+        date=aware(record["date"]),
         description=record["description"],
-        updated=datetime.fromisoformat(record["updated"]) if record["updated"] else None,
+        updated=aware(record["updated"]) if record["updated"] is not None else None,
         top=record["top"],
         draft=record["draft"],
         image=record["image"],
@@ -211,6 +261,13 @@ def post_from_record(record: dict[str, Any], digest: str, source: Path) -> Post:
         path=record["path"],
         source_digest=digest,
     )
+
+
+def aware(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("a date without an offset")
+    return moment
 
 
 # Below this many files, starting worker processes costs more than it saves.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from html import escape
 from typing import Any
 from urllib.parse import urljoin
 
+import lxml.etree
 import lxml.html
 from lxml.etree import Comment, ParserError
 
@@ -17,17 +18,24 @@ from feeds.content.markdown_engine import markdown_to_html
 from feeds.content.mdx import is_mdx, mdx_to_markdown
 from feeds.content.model import Post
 from feeds.content.permalinks import entry_id, post_url
-from feeds.content.sanitize import clean_feed_html, count_unsafe
-from feeds.content.source import read_body_text
+from feeds.content.sanitize import (
+    URL_ATTRIBUTES,
+    allowed_url,
+    clean_feed_html,
+    count_unsafe,
+    is_conditional_comment,
+    srcset_candidates,
+)
+from feeds.content.source import XML_ILLEGAL, read_body_text
 from feeds.content.templating import (
     Templating,
     apply_templates,
     lookups_hold,
     prepare_templating,
 )
+from feeds.errors import ContentError, ContentErrors, shown
 from feeds.workers import process_pool
 
-URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background", "longdesc")
 SUMMARY_LENGTH = 300
 # Elements HTML does not allow inside <p> (flow content that is not phrasing content). Markdown
 # wraps raw HTML it does not know as a block (or that sits in a paragraph line or a block
@@ -37,6 +45,11 @@ BLOCK_ELEMENTS = frozenset(
     "form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre search section table "
     "ul".split()
 )
+# A numeric character reference (``&#1;``, ``&#x0;``) in the Markdown's HTML; those naming
+# characters XML forbids are removed, as the characters themselves are when a file is read.
+CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+TOO_DEEP = "nests lists, quotes or HTML too deeply to render (flatten it)"
+Problem = tuple[str, str | None, str]
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,8 @@ class RenderedPost:
     components_removed: int = 0
     template_tags_rendered: int = 0
     template_tags_unknown: int = 0
-    template_warnings: tuple[str, ...] = ()
+    # Problems found while rendering (templates, references, URLs), one line each.
+    warnings: tuple[str, ...] = ()
     # What the templates looked up: other posts' URLs ("post_url:…") and files ("file:…").
     template_lookups: tuple[tuple[str, str], ...] = ()
 
@@ -82,6 +96,45 @@ class RenderedBody:
         object.__setattr__(self, "lookups", tuple(tuple(pair) for pair in self.lookups))
 
 
+COUNTS = (
+    "template_tags_removed",
+    "unsafe_html_removed",
+    "components_removed",
+    "template_tags_rendered",
+    "template_tags_unknown",
+)
+
+
+def body_from_record(record: Any) -> RenderedBody | None:
+    """A cached rendering, if it has exactly the shape this release writes; None (a cache
+    miss, so the post is rendered again) for anything else."""
+    if not isinstance(record, dict) or set(record) != {f.name for f in fields(RenderedBody)}:
+        return None
+    texts = (record["html"], record["first_paragraph"])
+    warnings, lookups = record["warnings"], record["lookups"]
+    ok = (
+        all(isinstance(text, str) for text in texts)
+        and all(type(record[name]) is int and record[name] >= 0 for name in COUNTS)
+        and isinstance(warnings, list)
+        and all(isinstance(warning, str) for warning in warnings)
+        and isinstance(lookups, list)
+        and all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)
+            for pair in lookups
+        )
+    )
+    if not ok:
+        return None
+    return RenderedBody(**record)
+
+
+def body_to_record(body: RenderedBody) -> dict[str, Any]:
+    record = asdict(body)
+    record["warnings"] = list(body.warnings)
+    record["lookups"] = [list(pair) for pair in body.lookups]
+    return record
+
+
 def read_body(post: Post) -> str:
     """The Markdown body: loading keeps only the frontmatter, so bodies are read when needed."""
     return post.body if post.body is not None else read_body_text(post.source)
@@ -107,44 +160,83 @@ def render_post(
         components_removed=body.components_removed,
         template_tags_rendered=body.template_tags_rendered,
         template_tags_unknown=body.template_tags_unknown,
-        template_warnings=body.warnings,
+        warnings=body.warnings,
         template_lookups=body.lookups,
     )
 
 
 def render_body(post: Post, site: Site, templating: Templating | None = None) -> RenderedBody:
+    """The post's HTML, made safe and absolute; a body nested too deeply to render is a
+    ``ContentErrors`` naming the post, never a RecursionError."""
+    try:
+        return _render_body(post, site, templating)
+    except RecursionError:
+        raise ContentErrors([ContentError(post.source, "body", TOO_DEEP)]) from None
+
+
+def _render_body(post: Post, site: Site, templating: Templating | None) -> RenderedBody:
     text, components = read_body(post), 0
     if is_mdx(post.source.name):
         text, components = mdx_to_markdown(text)
     # Template tags next: what they print (includes, data, links) is Markdown too.
     tags = apply_templates(text, post, site, templating or prepare_templating(site, [post]))
+    html, references = remove_illegal_references(markdown_to_html(tags.text))
+    warnings = list(tags.warnings)
+    if references:
+        warnings.append(
+            f"{post.source}: body: removed {len(references)} character reference(s) to "
+            f"characters that XML forbids (first: {shown(references[0])})"
+        )
     tagged = RenderedBody(
-        "",
+        html,
         "",
         template_tags_removed=tags.stripped,
         components_removed=components,
         template_tags_rendered=tags.rendered,
         template_tags_unknown=tags.unknown,
-        warnings=tags.warnings,
+        warnings=tuple(warnings),
         lookups=tags.lookups,
     )
-    html = markdown_to_html(tags.text)
     root = parse_fragment(html)
     if root is None:
-        return replace(tagged, html=html)
+        return tagged
     # One parse serves every pass: comments out, blocks out of paragraphs, absolute URLs, the
     # unsafe count, the summary.
     drop_comments(root)
     unwrap_blocks(root)
-    make_absolute(root, post_url(post, site))
-    unsafe = count_unsafe(root)
+    removed, broken = make_absolute(root, post_url(post, site))
+    if broken:
+        warnings.append(
+            f"{post.source}: body: removed {len(broken)} URL(s) that cannot be parsed "
+            f"(first: {shown(broken[0])}; fix the link)"
+        )
+    unsafe = removed + count_unsafe(root)
     html = inner_html(root)
+    tagged = replace(tagged, warnings=tuple(warnings))
     if unsafe:
         html = clean_feed_html(html)
         return replace(
             tagged, html=html, first_paragraph=first_paragraph(html), unsafe_html_removed=unsafe
         )
     return replace(tagged, html=html, first_paragraph=first_paragraph_of(root))
+
+
+def remove_illegal_references(html: str) -> tuple[str, list[str]]:
+    """``html`` without numeric references to characters XML forbids, and those removed."""
+    if "&#" not in html:
+        return html, []
+    removed: list[str] = []
+
+    def keep_or_drop(found: re.Match[str]) -> str:
+        digits = found.group(1) or found.group(2)
+        # Eight hex digits already pass the last code point; longer runs are never legal.
+        code = int(digits, 16 if found.group(1) else 10) if len(digits) <= 8 else -1
+        if 0 < code <= 0x10FFFF and not XML_ILLEGAL.match(chr(code)):
+            return found.group()
+        removed.append(found.group())
+        return ""
+
+    return CHARACTER_REFERENCE.sub(keep_or_drop, html), removed
 
 
 def render_key(post: Post, site: Site, templating: Templating | None = None) -> str | None:
@@ -174,7 +266,8 @@ def render_posts(
     templating = templating or prepare_templating(site, posts)
     keys = [render_key(post, site, templating) for post in posts]
     bodies: list[RenderedBody | None] = [
-        RenderedBody(**store[key]) if store is not None and key in store else None for key in keys
+        body_from_record(store.get(key)) if store is not None and key is not None else None
+        for key in keys
     ]
     bodies = [
         body if body is not None and lookups_hold(body.lookups, templating) else None
@@ -182,17 +275,21 @@ def render_posts(
     ]
     missing = [index for index, body in enumerate(bodies) if body is None]
     fresh = render_bodies([posts[index] for index in missing], site, workers, templating)
+    problems = [ContentError(*part) for part in fresh if isinstance(part, tuple)]
+    if problems:
+        raise ContentErrors(problems)
     for index, body in zip(missing, fresh, strict=True):
+        assert isinstance(body, RenderedBody)
         bodies[index] = body
         key = keys[index]
         if store is not None and key is not None:
-            store[key] = asdict(body)
+            store[key] = body_to_record(body)
     return [render_post(post, site, body) for post, body in zip(posts, bodies, strict=True)]
 
 
 def render_bodies(
     posts: Sequence[Post], site: Site, workers: int, templating: Templating
-) -> list[RenderedBody]:
+) -> list[RenderedBody | Problem]:
     if workers <= 1 or len(posts) < PARALLEL_FROM:
         return render_chunk(posts, site, templating)
     size = -(-len(posts) // (workers * 4))
@@ -202,8 +299,17 @@ def render_bodies(
         return [body for part in parts for body in part]
 
 
-def render_chunk(posts: Sequence[Post], site: Site, templating: Templating) -> list[RenderedBody]:
-    return [render_body(post, site, templating) for post in posts]
+def render_chunk(
+    posts: Sequence[Post], site: Site, templating: Templating
+) -> list[RenderedBody | Problem]:
+    """Each post's body, or its problem as plain data (which crosses from a worker process)."""
+    results: list[RenderedBody | Problem] = []
+    for post in posts:
+        try:
+            results.append(render_body(post, site, templating))
+        except ContentErrors as bad:
+            results.extend((e.path, e.field, e.reason) for e in bad.errors[:1])
+    return results
 
 
 def parse_fragment(html: str) -> lxml.html.HtmlElement | None:
@@ -283,17 +389,59 @@ def has_content(paragraph: lxml.html.HtmlElement) -> bool:
     return bool((paragraph.text or "").strip() or len(paragraph))
 
 
-def make_absolute(root: lxml.html.HtmlElement, base: str) -> None:
+def make_absolute(root: lxml.html.HtmlElement, base: str) -> tuple[int, list[str]]:
+    """Every URL made absolute against ``base``; URLs the safety policy refuses (``data:``,
+    ``javascript:``, ``mailto:`` as an image, …) and Internet Explorer's conditional comments
+    removed. Returns how many were removed, and the URLs removed because they do not parse."""
     for frame in list(root.iter("iframe")):
         embed_as_link(frame)
-    for element in root.iter():
+    removed, broken = 0, []
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            if element.tag is lxml.etree.Comment and is_conditional_comment(element.text or ""):
+                remove_keeping_tail(element)
+                removed += 1
+            continue
         for name in URL_ATTRIBUTES:
             value = element.get(name)
-            if value is not None:
-                element.set(name, urljoin(base, value.strip()))
+            if value is None:
+                continue
+            url = join_url(base, value)
+            if url is None:
+                broken.append(value)
+                del element.attrib[name]
+            elif not allowed_url(name, url):
+                removed += 1
+                del element.attrib[name]
+            else:
+                element.set(name, url)
         srcset = element.get("srcset")
         if srcset is not None:
-            element.set("srcset", absolute_srcset(srcset, base))
+            kept, dropped = absolute_srcset(srcset, base)
+            removed += dropped
+            if kept:
+                element.set("srcset", kept)
+            else:
+                del element.attrib["srcset"]
+    return removed, broken
+
+
+def join_url(base: str, value: str) -> str | None:
+    """``value`` made absolute against ``base``; None when it does not parse."""
+    try:
+        return urljoin(base, value.strip())
+    except ValueError:
+        return None
+
+
+def remove_keeping_tail(node: Any) -> None:
+    parent, previous = node.getparent(), node.getprevious()
+    if node.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)
 
 
 def embed_as_link(frame: lxml.html.HtmlElement) -> None:
@@ -309,13 +457,17 @@ def embed_as_link(frame: lxml.html.HtmlElement) -> None:
         frame.drop_tree()
 
 
-def absolute_srcset(srcset: str, base: str) -> str:
-    candidates = []
-    for candidate in srcset.split(","):
-        parts = candidate.split()
-        if parts:
-            candidates.append(" ".join([urljoin(base, parts[0]), *parts[1:]]))
-    return ", ".join(candidates)
+def absolute_srcset(srcset: str, base: str) -> tuple[str, int]:
+    """The candidates of ``srcset`` made absolute, those the policy refuses left out (with
+    how many were)."""
+    candidates, dropped = [], 0
+    for given, descriptors in srcset_candidates(srcset):
+        url = join_url(base, given)
+        if url is None or not allowed_url("src", url):
+            dropped += 1
+            continue
+        candidates.append(f"{url} {descriptors}" if descriptors else url)
+    return ", ".join(candidates), dropped
 
 
 def inner_html(root: lxml.html.HtmlElement) -> str:

@@ -7,17 +7,19 @@ The feed allow-list is the W3C feed validator's own: elements and attributes out
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import lxml.html
 import nh3
 
 FEED_ELEMENTS = frozenset(
-    "a abbr acronym address area article aside audio b bdi big blockquote br button canvas "
-    "caption center cite code col colgroup command data datagrid datalist dd del details "
-    "dfn dialog dir div dl dt em eventsource fieldset figcaption figure font footer form h1 "
-    "h2 h3 h4 h5 h6 header hgroup hr i img input ins kbd keygen label legend li m main map "
-    "mark menu meter multicol nav nextid noscript ol optgroup option output p picture pre "
-    "progress q rp rt ruby s samp section select small sound source spacer span strike "
-    "strong sub summary sup table tbody td template textarea tfoot th thead time tr track "
+    "a abbr acronym address area article aside audio b bdi big blockquote br canvas "
+    "caption center cite code col colgroup data dd del details "
+    "dfn dir div dl dt em figcaption figure font footer h1 "
+    "h2 h3 h4 h5 h6 header hgroup hr i img ins kbd label legend li m main map "
+    "mark menu meter multicol nav nextid noscript ol p picture pre "
+    "progress q rp rt ruby s samp section small sound source spacer span strike "
+    "strong sub summary sup table tbody td tfoot th thead time tr track "
     "tt u ul var video wbr".split()
 ) | frozenset(
     # MathML, which the validator accepts too (an .mdx post's formulas, say).
@@ -25,15 +27,17 @@ FEED_ELEMENTS = frozenset(
     "mover mpadded mphantom mprescripts mroot mrow ms mspace msqrt mstyle msub msubsup msup "
     "mtable mtd mtext mtr munder munderover semantics".split()
 )
+# Forms and their controls are left out (a post could otherwise ask readers for a password
+# inside their feed reader), and so are elements that run or fetch things by themselves.
 FEED_ATTRIBUTES = frozenset(
-    "abbr accept accept-charset accesskey action align allow allowfullscreen alt autoplay "
+    "abbr accesskey align allow allowfullscreen alt autoplay "
     "axis background bgcolor border bordercolor cellpadding cellspacing char charoff "
-    "charset checked cite class clear color cols colspan compact coords crossorigin "
-    "datetime decoding default dir disabled download enctype face for frame headers height "
-    "hidden high href hreflang hspace id label lang loading longdesc loop low max maxlength "
-    "media method min multiple muted name nohref noshade nowrap open optimum pattern "
-    "placeholder playsinline poster preload prompt readonly referrerpolicy rel rev reversed "
-    "rows rowspan rules scope selected shape size sizes span spellcheck src srclang srcset "
+    "charset cite class clear color cols colspan compact coords crossorigin "
+    "datetime decoding default dir download face frame headers height "
+    "hidden high href hreflang hspace id label lang loading longdesc loop low max "
+    "media min muted name nohref noshade nowrap open optimum "
+    "playsinline poster preload referrerpolicy rel rev reversed "
+    "rows rowspan rules scope shape size sizes span spellcheck src srclang srcset "
     "start step summary tabindex target title translate type usemap valign value vspace "
     "width wrap".split()
 ) | frozenset(
@@ -43,7 +47,14 @@ FEED_ATTRIBUTES = frozenset(
 )
 # Elements whose content goes with them, rather than being kept as text.
 DROPPED_WITH_CONTENT = frozenset({"script", "style"})
-URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "data"})
+# Where a URL in feed or email HTML may point: links may open a mail client as well; what a
+# reader's app fetches by itself (images, video, audio) must be http(s). Anything else (data:,
+# javascript:, file:, …) is removed. tests/feedcheck.py checks every feed against these tables.
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+FETCH_SCHEMES = frozenset({"http", "https"})
+URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background", "longdesc")
+LINK_ATTRIBUTES = frozenset({"href", "cite", "longdesc"})
+URL_SCHEMES = LINK_SCHEMES
 
 EMAIL_ELEMENTS = frozenset(
     "a abbr b blockquote br code dd del div dl dt em figcaption figure h1 h2 h3 h4 h5 h6 hr "
@@ -84,6 +95,51 @@ def email_html(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         strip_comments=True,
     )
+
+
+def allowed_url(attribute: str, url: str) -> bool:
+    """An absolute ``url`` that may stand in ``attribute``: a scheme from the tables above and,
+    for http(s), a host (and a port that is a number in range)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return False
+    scheme = parts.scheme.lower()
+    schemes = LINK_SCHEMES if attribute in LINK_ATTRIBUTES else FETCH_SCHEMES
+    if scheme not in schemes:
+        return False
+    return scheme == "mailto" or bool(parts.hostname)
+
+
+def srcset_candidates(srcset: str) -> list[tuple[str, str]]:
+    """Each candidate of a ``srcset`` as (URL, descriptors), parsed as HTML does: a URL runs to
+    the next space and may itself hold commas (``data:`` URLs do); a comma ends a candidate."""
+    candidates, position, end = [], 0, len(srcset)
+    while position < end:
+        while position < end and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        start = position
+        while position < end and not srcset[position].isspace():
+            position += 1
+        url, descriptors = srcset[start:position], ""
+        if not url:
+            break
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            comma = srcset.find(",", position)
+            stop = end if comma < 0 else comma
+            descriptors, position = " ".join(srcset[position:stop].split()), stop + 1
+        candidates.append((url, descriptors))
+    return candidates
+
+
+def is_conditional_comment(text: str) -> bool:
+    """Internet Explorer's ``<!--[if IE]>…<![endif]-->`` (and the ``<![if …]>`` form): markup
+    that one browser runs and the sanitiser cannot see into."""
+    text = text.strip().lower()
+    return text.startswith(("[if", "<![endif", "[endif")) or "<![endif]" in text
 
 
 def count_unsafe(root: lxml.html.HtmlElement) -> int:

@@ -7,6 +7,7 @@ neither is all body. Nothing here knows what the fields mean: that is ``posts``'
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 import unicodedata
@@ -18,7 +19,7 @@ import yaml
 from frontmatter import detect_format
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-from feeds.errors import ContentError, ContentErrors
+from feeds.errors import ContentError, ContentErrors, shown
 
 # XML 1.0 forbids these; one of them in a post would make every feed that carries it unreadable.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -38,6 +39,16 @@ def may_hold_xml_illegal(raw: bytes) -> bool:
 # against its field) and a title such as 1.10 keeps its digits.
 TEXT_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Bounds on one frontmatter block, counted with aliases expanded: a few hundred bytes of nested
+# aliases (a "billion laughs" document) would otherwise cost minutes and gigabytes downstream.
+MAX_YAML_VALUES = 10_000
+MAX_YAML_DEPTH = 50
+# A post file's size: a long post is a few hundred kilobytes; this bounds what one file costs.
+MAX_POST_BYTES = 8 * 1024 * 1024
+
+
+class FrontmatterTooLarge(ValueError):
+    """A frontmatter block past MAX_YAML_VALUES or MAX_YAML_DEPTH, or one that refers to itself."""
 
 
 class FrontmatterLoader(BaseLoader):  # type: ignore[misc,valid-type]
@@ -60,6 +71,53 @@ class FrontmatterLoader(BaseLoader):  # type: ignore[misc,valid-type]
                     self.duplicates.append(key.value)
                 seen.add(key.value)
         return dict(super().construct_mapping(node, deep=deep))
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        check_expansion(node)
+        return self.construct_document(node)
+
+
+def check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose values, aliases expanded, number more than MAX_YAML_VALUES,
+    nest deeper than MAX_YAML_DEPTH, or contain themselves. Each distinct node is sized once
+    (aliases share nodes), so this costs time in the document's length, not its expansion."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in node_children(node))
+            if sizes[key] > MAX_YAML_VALUES:
+                raise FrontmatterTooLarge(
+                    f"has more than {MAX_YAML_VALUES:,} values once its aliases are expanded "
+                    "(write the values out instead of nesting aliases)"
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise FrontmatterTooLarge("has an alias that contains itself (write the value out)")
+        if depth > MAX_YAML_DEPTH:
+            raise FrontmatterTooLarge(
+                f"nests more than {MAX_YAML_DEPTH} levels deep (flatten the values)"
+            )
+        open_nodes.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in node_children(node))
+
+
+def node_children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 class TomlHandler(BaseHandler):
@@ -84,30 +142,26 @@ class SourceFile:
 
 
 def read_source(path: Path) -> SourceFile:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ContentErrors(
-            [ContentError(path, None, f"cannot be read: {error.strerror}")]
-        ) from None
+    raw = read_bounded(path)
     text, warnings = decode(raw, path)
     metadata, body, duplicates = split_frontmatter(text, path)
     warnings.extend(
-        f"{path}: {key}: appears more than once in the frontmatter; the last value is used"
+        f"{path}: {key_text(key)}: appears more than once in the frontmatter; the last value is used"
         for key in duplicates
     )
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     return SourceFile(metadata=metadata, body=body, warnings=tuple(warnings), digest=digest)
 
 
+def key_text(key: str) -> str:
+    """A frontmatter key as a message shows it: as written when it is short and printable,
+    otherwise quoted and shortened (a key may hold a line break)."""
+    return key if key.isprintable() and len(key) <= 60 else shown(key)
+
+
 def read_body_text(path: Path) -> str:
     """Only the Markdown body: the file split at its frontmatter, which is not parsed again."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ContentErrors(
-            [ContentError(path, None, f"cannot be read: {error.strerror}")]
-        ) from None
+    raw = read_bounded(path)
     text, _ = decode(raw, path)
     handler = detect_format(text, HANDLERS)
     if handler is None:
@@ -118,12 +172,32 @@ def read_body_text(path: Path) -> str:
         return text
 
 
+def read_bounded(path: Path) -> bytes:
+    """The file's bytes, never more than MAX_POST_BYTES of them in memory."""
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_POST_BYTES + 1)
+            size = os.fstat(stream.fileno()).st_size
+    except OSError as error:
+        raise ContentErrors(
+            [ContentError(path, None, f"cannot be read: {error.strerror}")]
+        ) from None
+    if len(raw) > MAX_POST_BYTES:
+        message = (
+            f"file is {max(size, len(raw)) / 1024 / 1024:.0f} MB; a post may be at most "
+            f"{MAX_POST_BYTES // 1024 // 1024} MB (split it, or move data out of it)"
+        )
+        raise ContentErrors([ContentError(path, None, message)])
+    return raw
+
+
 def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
     """UTF-8 text, NFC-normalised, LF line ends, with characters XML forbids removed."""
     if not raw or raw.isspace():
         raise ContentErrors(
             [ContentError(path, None, "file is empty (a post needs title and date)")]
         )
+
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -154,6 +228,14 @@ def split_frontmatter(text: str, path: Path) -> tuple[dict[str, Any], str, list[
     duplicates: list[str] = []
     try:
         block, body = handler.split(text)
+    except ValueError:
+        delimiter = handler.START_DELIMITER
+        problem = (
+            f"opened with {delimiter} on line 1 but never closed "
+            f"(add a line with {delimiter} after the fields)"
+        )
+        raise ContentErrors([ContentError(path, "frontmatter", problem)]) from None
+    try:
         if isinstance(handler, YAMLHandler):
             loader = FrontmatterLoader(block)
             try:
@@ -169,6 +251,11 @@ def split_frontmatter(text: str, path: Path) -> tuple[dict[str, Any], str, list[
         raise ContentErrors([ContentError(path, "frontmatter", problem)]) from None
     except tomllib.TOMLDecodeError as error:
         problem = f"TOML {error} (counting from the opening +++)"
+        raise ContentErrors([ContentError(path, "frontmatter", problem)]) from None
+    except FrontmatterTooLarge as error:
+        raise ContentErrors([ContentError(path, "frontmatter", str(error))]) from None
+    except RecursionError:
+        problem = "nests too deeply to be read (flatten the values)"
         raise ContentErrors([ContentError(path, "frontmatter", problem)]) from None
     except ValueError as error:
         problem = f"cannot be parsed: {error}"

@@ -99,8 +99,7 @@ def build_feeds(
             strict=True,
         )
     )
-    for post in needed:
-        warnings.extend(rendered[post.source].template_warnings)
+    warnings.extend(warning for r in rendered.values() for warning in r.warnings)
     ties = tie_breaks(posts)
     files: dict[str, bytes] = {}
     keys: dict[str, str] = {}

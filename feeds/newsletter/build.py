@@ -42,7 +42,6 @@ def build_newsletter(
     templates = load_templates(settings.templates_dir)
     templating = prepare_templating(site, loaded.posts)
     entries = [render_post(post, site, templating=templating) for post in chosen]
-    notes = [*templating.warnings, *(note for entry in entries for note in entry.template_warnings)]
     issue = render_issue(site, settings, templates, entries, name or selection.name(), full=full)
     message = issue_message(issue, site, settings)
     stem = f"{settings.folder.strip('/')}/{issue.stem}"
@@ -51,6 +50,6 @@ def build_newsletter(
         f"{stem}.txt": issue.text.encode("utf-8"),
         f"{stem}.eml": message.as_bytes(),
     }
-    return NewsletterBuild(
-        issue=issue, files=files, warnings=(*loaded.warnings, *notes, *issue.warnings)
-    )
+    rendering = [warning for entry in entries for warning in entry.warnings]
+    warnings = (*loaded.warnings, *templating.warnings, *rendering, *issue.warnings)
+    return NewsletterBuild(issue=issue, files=files, warnings=warnings)
