@@ -60,8 +60,13 @@ def eleventy(root: Path) -> Recognised | None:
     if permalink_template is None:
         source = "Eleventy's default URL: /<folder>/<file name>/"
         permalink: list[Choice] | str = with_dir(prefix, "/", f"{prefix}{{slug}}/", source, nested)
-        if nested:
-            notes.append(f"Eleventy puts sub-folders of {in_site} in the URL; needs {{dir}}")
+        dated = [path for path in post_files(folder, (".md",)) if DATED.match(path.stem)]
+        if dated:
+            notes.append(
+                f"Eleventy's default URL keeps a file name's date ({relative(dated[0], root)} "
+                'is served with it), but no slug style does: "keep" takes the date off, as '
+                f"fileSlug does. The {len(dated)} dated post(s) need slug: set to their file name"
+            )
     elif permalink_template == COMPUTED:
         permalink = f"{data_src} computes the permalink in JavaScript: write the posts' URL"
     else:
@@ -107,6 +112,8 @@ def eleventy_metadata(data_dir: Path, root: Path) -> tuple[dict[str, Any], str]:
 
 
 COMPUTED = "(computed)"
+# A file name starting with a date, which Eleventy's fileSlug (and slug_style "keep") drops.
+DATED = re.compile(r"\d{4}-\d{2}-\d{2}-")
 
 
 def eleventy_posts(source_dir: Path, root: Path) -> tuple[Path, str | None, str]:
