@@ -493,3 +493,73 @@ def test_values_read_from_javascript_are_flagged_in_the_settings(tmp_path: Path)
     text = (blog / "feeds.toml").read_text(encoding="utf-8")
     assert "# Values from JavaScript files were found by pattern, not by running them" in text
     assert "# astro.config.mjs: site + base" in text
+
+
+def jekyll_blog(folder: Path, posts: dict[str, str], config: str = "") -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "_config.yml").write_text(
+        f'title: T\nurl: "https://t.example"\nauthor: Tee\n{config}', encoding="utf-8"
+    )
+    (folder / "_posts").mkdir()
+    for name, head in posts.items():
+        (folder / "_posts" / name).write_text(f"---\ntitle: {name}\n{head}---\nA\n", "utf-8")
+    return folder
+
+
+def test_jekyll_categories_some_posts_lack_are_a_todo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Jekyll's :categories is empty for a post without any; {categories} would refuse it."""
+    blog = jekyll_blog(tmp_path, {"2021-01-02-a.md": "categories: [news]\n", "2021-01-03-b.md": ""})
+    code, out, _ = run_cli(["init", str(blog)], capsys)
+    assert code == 0
+    text = (blog / "feeds.toml").read_text(encoding="utf-8")
+    assert 'permalink = "/{year}/{month}/{day}/{slug}.html"' in text
+    assert "TODO: 1 of 2 posts set categories:, which Jekyll puts in their URL" in text
+    assert "note: 1 post(s) set categories:, which Jekyll puts in their URL" in out
+
+
+@pytest.mark.parametrize(
+    "categories", ["categories: news tech\n", "categories: [News]\n", "category: news\n"]
+)
+def test_jekyll_categories_a_field_reads_otherwise_are_a_todo(
+    tmp_path: Path, categories: str
+) -> None:
+    """A string of several (Jekyll splits it), upper case (Jekyll lower-cases), or category:."""
+    blog = jekyll_blog(tmp_path, {"2021-01-02-a.md": categories})
+    site = settings_of(blog)["site"]
+    assert site["permalink"] == "/{year}/{month}/{day}/{slug}.html"
+
+
+def test_root_is_written_only_when_a_build_would_not_find_it(tmp_path: Path) -> None:
+    for name in ("found", "submodule"):
+        jekyll_blog((tmp_path / name), {"2021-01-02-a.md": ""})
+    assert "root" not in settings_of(tmp_path / "found")["site"]
+    blog = tmp_path / "submodule"
+    # Posts kept in a git submodule: the walk up from _posts stops at its .git.
+    (blog / "_posts" / ".git").write_text("gitdir: ../.git/modules/posts\n", "utf-8")
+    assert settings_of(blog)["site"]["root"] == "."
+
+
+def test_hugo_default_language_in_a_subfolder(tmp_path: Path) -> None:
+    (tmp_path / "hugo.toml").write_text(
+        'baseURL = "https://s.example/"\ntitle = "S"\ndefaultContentLanguageInSubdir = true\n'
+        '[languages.en]\ncontentDir = "content/en"\n[languages.de]\ncontentDir = "content/de"\n',
+        encoding="utf-8",
+    )
+    for lang in ("en", "de"):
+        folder = tmp_path / "content" / lang / "posts"
+        folder.mkdir(parents=True)
+        (folder / "a.md").write_text("---\ntitle: A\ndate: 2020-01-01\n---\nA\n", "utf-8")
+    settings = settings_of(tmp_path)
+    assert settings["site"]["permalink"] == "/en/posts/{slug}/"
+    assert settings["languages"]["de"] == {"content": "content/de/posts"}
+
+
+def test_the_report_counts_each_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("hugo-languages", tmp_path)
+    _, out, _ = run_cli(["init", str(blog)], capsys)
+    assert "2 post(s) found, 2 in the feeds; left out: 0 draft, 0 future, 0 bad, 1 section" in out
+    assert "[languages.fr] 2 post(s) found, 2 in the feeds" in out
