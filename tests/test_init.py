@@ -553,7 +553,9 @@ def test_hugo_default_language_in_a_subfolder(tmp_path: Path) -> None:
         (folder / "a.md").write_text("---\ntitle: A\ndate: 2020-01-01\n---\nA\n", "utf-8")
     settings = settings_of(tmp_path)
     assert settings["site"]["permalink"] == "/en/posts/{slug}/"
-    assert settings["languages"]["de"] == {"content": "content/de/posts"}
+    assert settings["languages"]["de"] == {
+        "content": "content/de/posts", "permalink": "/de/posts/{slug}/",
+    }  # fmt: skip
 
 
 def test_the_report_counts_each_language(
@@ -563,3 +565,18 @@ def test_the_report_counts_each_language(
     _, out, _ = run_cli(["init", str(blog)], capsys)
     assert "2 post(s) found, 2 in the feeds; left out: 0 draft, 0 future, 0 bad, 1 section" in out
     assert "[languages.fr] 2 post(s) found, 2 in the feeds" in out
+
+
+@pytest.mark.parametrize(
+    ("route", "permalink"), [("[slug]", "/blog/{slug}"), ("[...slug]", "/blog/{dir}/{slug}")]
+)
+def test_next_app_route_takes_sub_folders_only_when_it_catches_all(
+    tmp_path: Path, route: str, permalink: str
+) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"next": "15.0.0"}}', "utf-8")
+    (tmp_path / "app" / "blog" / route).mkdir(parents=True)
+    (tmp_path / "app" / "blog" / route / "page.tsx").write_text("export default 1\n", "utf-8")
+    for name in ("a.md", "b.md", "2024/c.md"):
+        (tmp_path / "posts" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "posts" / name).write_text("---\ntitle: A\ndate: 2024-01-01\n---\n", "utf-8")
+    assert settings_of(tmp_path)["site"]["permalink"] == permalink

@@ -145,14 +145,20 @@ def hugo(root: Path) -> Recognised | None:
         exclude=(exclude, f"the other languages' files ({', '.join(others)})"),
         permalink=permalink,
     )  # fmt: skip
-    if truthy(ci(config, "defaultcontentlanguageinsubdir")) and isinstance(permalink, list):
+    subdir = truthy(ci(config, "defaultcontentlanguageinsubdir")) and isinstance(permalink, list)
+    if subdir:
         guesses = [in_subdir(guess, default, src) for guess in guesses]
     site_language = language_tag(language) or ""
     for lang in others:
         if lang not in by_name:
-            guesses += language_guesses(
+            found_guesses = language_guesses(
                 root, lang, ci(languages, lang), section, site_language, src, notes
             )
+            if subdir and found_guesses and isinstance(permalink, list):
+                # The default "/<lang>" + the site's pattern would hold the default's /<lang>/.
+                own = tuple(Choice(f"/{lang}{c.value}", c.source) for c in permalink)
+                found_guesses.append(Guess(f"languages.{lang}", "permalink", own))
+            guesses += found_guesses
     return Recognised(
         generator, src, tuple(guesses), tuple(notes), relative(content_dir, root),
         generator.include, exclude, text(ci(config, "timezone")) or "UTC",
