@@ -33,7 +33,8 @@ NAMED_TRANSLATIONS = pytest.mark.xfail(
     strict=True, reason="[languages.<tag>] cannot select x.<lang>.md files in a shared folder"
 )
 # Eleventy's default permalink keeps the whole file name, date included; slug_style "keep"
-# (Eleventy's fileSlug) drops the date, "hugo" keeps it but lower-cases: none keeps both.
+# (Eleventy's fileSlug) drops the date, "hugo" keeps it but lower-cases and turns spaces into
+# "-": for dated names with case or spaces, none gives Eleventy's URL (init names them).
 ELEVENTY_DATE = pytest.mark.xfail(
     strict=True, reason="no slug style keeps a file name's date prefix and its case"
 )
@@ -111,10 +112,19 @@ CASES: list[tuple[str, str, str, pytest.MarkDecorator | tuple[pytest.MarkDecorat
     ("eleventy", "Cafe Creme", "https://eleven.example/blog/cafe-creme/", ()),
     # Eleventy's default: /<folder>/<file name as it is>/
     ("eleventy-default", "Hello World", "https://default-eleventy.example/posts/hello-world/", ()),
+    # ... date kept: every name here is as Hugo's rule makes it, so slug_style "hugo"
     (
         "eleventy-default",
         "Dated",
         "https://default-eleventy.example/posts/2021-01-02-dated/",
+        (),
+    ),
+    # names with case or spaces: "keep", which drops the date
+    ("eleventy-mixed", "Case Kept", "https://mixed-eleventy.example/posts/Case%20Kept/", ()),
+    (
+        "eleventy-mixed",
+        "Hello World",
+        "https://mixed-eleventy.example/posts/2021-01-02-Hello%20World/",
         ELEVENTY_DATE,
     ),
     # Next.js pages router: the path without .md/.mdx, no trailing slash, case kept
@@ -580,3 +590,15 @@ def test_next_app_route_takes_sub_folders_only_when_it_catches_all(
         (tmp_path / "posts" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "posts" / name).write_text("---\ntitle: A\ndate: 2024-01-01\n---\n", "utf-8")
     assert settings_of(tmp_path)["site"]["permalink"] == permalink
+
+
+def test_eleventy_dated_names_no_style_can_follow_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("eleventy-mixed", tmp_path)
+    _, out, _ = run_cli(["init", str(blog)], capsys)
+    assert (
+        "note: Eleventy's default URL keeps a file name's date (posts/2021-01-02-Hello World.md"
+    ) in out
+    assert "the 1 dated post(s) need slug: set to their file name" in out
+    assert settings_of(copy("eleventy-default", tmp_path / "d"))["site"]["slug_style"] == "hugo"
