@@ -142,23 +142,21 @@ def hugo(root: Path) -> Recognised | None:
         email=(email or text(ci(params, "email")), f"{src}: params.author email"),
         content=relative(content_dir, root),
         include=generator.include,
-        exclude=(exclude, f"the other languages' files ({', '.join(others)})"),
+        exclude=(exclude, f"the other languages' files ({', '.join(by_name)})"),
         permalink=permalink,
     )  # fmt: skip
     subdir = truthy(ci(config, "defaultcontentlanguageinsubdir")) and isinstance(permalink, list)
     if subdir:
         guesses = [in_subdir(guess, default, src) for guess in guesses]
     site_language = language_tag(language) or ""
+    # With the default language in a subfolder, "/<lang>" + the site's pattern (a language's
+    # default) would hold both prefixes: each language gets its own.
+    shared = permalink if subdir and isinstance(permalink, list) else None
     for lang in others:
         if lang not in by_name:
-            found_guesses = language_guesses(
-                root, lang, ci(languages, lang), section, site_language, src, notes
+            guesses += language_guesses(
+                root, lang, ci(languages, lang), section, site_language, src, notes, shared
             )
-            if subdir and found_guesses and isinstance(permalink, list):
-                # The default "/<lang>" + the site's pattern would hold the default's /<lang>/.
-                own = tuple(Choice(f"/{lang}{c.value}", c.source) for c in permalink)
-                found_guesses.append(Guess(f"languages.{lang}", "permalink", own))
-            guesses += found_guesses
     return Recognised(
         generator, src, tuple(guesses), tuple(notes), relative(content_dir, root),
         generator.include, exclude, text(ci(config, "timezone")) or "UTC",
@@ -190,15 +188,22 @@ def language_guesses(
     site_language: str,
     src: str,
     notes: list[str],
+    permalink: list[Choice] | None,
 ) -> list[Guess]:
     """``[languages.<lang>]``: its title, description and posts folder (the same section in
-    its own contentDir). Its permalink is the default one: "/<lang>" + the site's, Hugo's."""
+    its own contentDir). Its permalink is "/<lang>" + ``permalink`` when given, else the
+    default one, which is Hugo's: "/<lang>" + the site's."""
     if checks.language(lang) is not None or lang.lower() == site_language.lower():
         notes.append(
             f"{src}: language {lang!r} cannot be a feeds language tag: its posts are left out"
         )
         return []
     content_dir = root / str(ci(table, "contentdir"))
+    if not content_dir.is_dir():
+        notes.append(
+            f"{src}: languages.{lang}: contentDir {relative(content_dir, root)} is not there"
+        )
+        return []
     section_dir = content_dir / section if section else None
     if section_dir is None or not section_dir.is_dir():
         section_dir = busiest(sorted(p for p in content_dir.glob("*") if p.is_dir()), (".md",))
@@ -211,4 +216,7 @@ def language_guesses(
         Guess.of(f"languages.{lang}", "description", description, f"{where}.params.description", "-"),
         Guess.of(f"languages.{lang}", "content", relative(folder, root), f"{where}.contentDir"),
     ]  # fmt: skip
+    if permalink:
+        own = tuple(Choice(f"/{lang}{choice.value}", choice.source) for choice in permalink)
+        guesses.append(Guess(f"languages.{lang}", "permalink", own))
     return [guess for guess in guesses if guess.choices]
