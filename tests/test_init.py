@@ -67,6 +67,8 @@ CASES: list[tuple[str, str, str, pytest.MarkDecorator | tuple[pytest.MarkDecorat
         "https://tongues.example/notes/travel/2021/05/06/Second_Post/",
         (),
     ),
+    # a post's own permalink: with Jekyll's placeholders
+    ("jekyll-languages", "Own Permalink", "https://tongues.example/custom/2021/Own_Perma/", ()),
     # es/_posts: the category "es" first; a feed set of its own under es/
     (
         "jekyll-languages",
@@ -539,6 +541,7 @@ def test_jekyll_categories_a_field_reads_otherwise_are_a_todo(
     blog = jekyll_blog(tmp_path, {"2021-01-02-a.md": categories})
     site = settings_of(blog)["site"]
     assert site["permalink"] == "/{year}/{month}/{day}/{slug}.html"
+    assert "TODO: 1 of 1 posts set categories:" in (blog / "feeds.toml").read_text("utf-8")
 
 
 def test_root_is_written_only_when_a_build_would_not_find_it(tmp_path: Path) -> None:

@@ -117,7 +117,7 @@ def categories_permalink(
     if ":categories" not in pattern:
         return translate(pattern, r":([a-z_]+)", JEKYLL_TOKENS, shown)
     found = [categories_of(path) for path in post_files(folder, (".md", ".markdown"))]
-    with_some = sum(1 for categories in found if categories)
+    with_some = sum(1 for categories in found if categories is None or categories)
     if found and all(categories and plain(categories) for categories in found):
         tokens = {**JEKYLL_TOKENS, "categories": "{categories}"}
         return translate(pattern, r":([a-z_]+)", tokens, f"{shown}; every post has categories")
@@ -137,11 +137,12 @@ def categories_permalink(
 
 def categories_of(path: Path) -> list[str] | None:
     """A post's categories as Jekyll reads them; None when it sets them in a way that a
-    ``{categories}`` field reads otherwise (``category:``, a string of several, a mapping)."""
+    ``{categories}`` field reads otherwise (``category:``, a string of several, a mapping).
+    A post that cannot be read has none here: the build names it."""
     try:
         meta = read_source(path).metadata
     except ContentErrors:
-        return None
+        return []
     if "category" in meta:
         return None
     value = meta.get("categories")
