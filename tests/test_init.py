@@ -1,7 +1,7 @@
 """`feeds init` on repository-shaped blogs of each generator (tests/fixtures/init/): the settings
 it writes are used unchanged by `feeds build`, and every post's feed link is the URL its
 generator gives that post (docs: /work/briefs/research-urls.md's rules, each case named below).
-Cases today's settings cannot express are marked xfail (strict) with the setting they need."""
+Cases the settings cannot express are marked xfail (strict) with the reason."""
 
 from __future__ import annotations
 
@@ -26,10 +26,18 @@ from .cli import run_cli
 from .conftest import NOW, ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "init"
-SLUG_STYLE = pytest.mark.xfail(strict=True, reason="needs slug_style")
-DIR = pytest.mark.xfail(strict=True, reason="needs {dir} in permalinks")
-LANGUAGES = pytest.mark.xfail(strict=True, reason="needs multi-language settings")
-ASTRO_SLUG = pytest.mark.xfail(strict=True, reason="needs an Astro (github-slugger) slug style")
+# Hugo's x.fr.md beside x.md: [languages.fr] has no include/exclude of its own, so it cannot
+# take the fr files of a folder it shares with the default language (the site's exclude of
+# *.fr.md applies to it too). A contentDir per language works: see hugo-languages.
+NAMED_TRANSLATIONS = pytest.mark.xfail(
+    strict=True, reason="[languages.<tag>] cannot select x.<lang>.md files in a shared folder"
+)
+# Eleventy's default permalink keeps the whole file name, date included; slug_style "keep"
+# (Eleventy's fileSlug) drops the date, "hugo" keeps it but lower-cases and turns spaces into
+# "-": for dated names with case or spaces, none gives Eleventy's URL (init names them).
+ELEVENTY_DATE = pytest.mark.xfail(
+    strict=True, reason="no slug style keeps a file name's date prefix and its case"
+)
 
 # fixture, post title, the URL its generator gives it.
 CASES: list[tuple[str, str, str, pytest.MarkDecorator | tuple[pytest.MarkDecorator, ...]]] = [
@@ -42,48 +50,99 @@ CASES: list[tuple[str, str, str, pytest.MarkDecorator | tuple[pytest.MarkDecorat
         "jekyll",
         "Cafe Creme",
         "https://jay.example/2021/01/04/Caf%C3%A9-Cr%C3%A8me.html",
-        SLUG_STYLE,
+        (),
     ),
     # :title keeps dots
-    ("jekyll", "Version 22.1.0", "https://jay.example/2021/01/07/v22.1.0.html", SLUG_STYLE),
+    ("jekyll", "Version 22.1.0", "https://jay.example/2021/01/07/v22.1.0.html", ()),
+    # pretty style with categories every post has: /:categories/:year/:month/:day/:title/
+    (
+        "jekyll-languages",
+        "First Steps",
+        "https://tongues.example/notes/2021/03/04/first-steps/",
+        (),
+    ),
+    (
+        "jekyll-languages",
+        "Second Post",
+        "https://tongues.example/notes/travel/2021/05/06/Second_Post/",
+        (),
+    ),
+    # a post's own permalink: with Jekyll's placeholders
+    ("jekyll-languages", "Own Permalink", "https://tongues.example/custom/2021/Own_Perma/", ()),
+    # es/_posts: the category "es" first; a feed set of its own under es/
+    (
+        "jekyll-languages",
+        "Primeros pasos",
+        "https://tongues.example/es/2021/03/05/primeros-pasos/",
+        (),
+    ),
+    (
+        "jekyll-languages",
+        "Día soleado",
+        "https://tongues.example/es/2021/07/08/D%C3%ADa-Soleado/",
+        (),
+    ),
     # Hugo: /<section>/<file name>/, a bundle's folder name, slug: replaces the last segment
     ("hugo", "Hello World", "https://hugo.example/posts/hello-world/", ()),
     ("hugo", "My Bundle", "https://hugo.example/posts/my-bundle/", ()),
     ("hugo", "Custom", "https://hugo.example/posts/my-custom-slug/", ()),
     # the date prefix stays in Hugo's URL
-    ("hugo", "Dated", "https://hugo.example/posts/2021-01-05-dated/", SLUG_STYLE),
+    ("hugo", "Dated", "https://hugo.example/posts/2021-01-05-dated/", ()),
     # a sub-folder of the section is part of the URL
-    ("hugo", "Nested", "https://hugo.example/posts/2022/nested/", DIR),
+    ("hugo", "Nested", "https://hugo.example/posts/2022/nested/", ()),
+    # url: in frontmatter, as written
+    ("hugo", "Moved", "https://hugo.example/old/Moved-Here/", ()),
+    # a contentDir per language: the default at the root, French under /fr/ (a feed set each)
+    ("hugo-languages", "Hello World", "https://langs.example/posts/hello-world/", ()),
+    ("hugo-languages", "Summer Notes", "https://langs.example/posts/2023/summer_notes/", ()),
+    ("hugo-languages", "Bonjour", "https://langs.example/fr/posts/bonjour/", ()),
+    ("hugo-languages", "Été chaud", "https://langs.example/fr/posts/%C3%A9t%C3%A9-chaud/", ()),
     # config/_default/permalinks.toml: posts = "/:year/:month/:slugorfilename/"
     ("hugo-multilingual", "Hello", "https://multi.example/2023/04/hello/", ()),
     ("hugo-multilingual", "Second", "https://multi.example/2023/06/second/", ()),
     # x.fr.md: the other language under /fr/
-    ("hugo-multilingual", "Bonjour", "https://multi.example/fr/2023/04/hello/", LANGUAGES),
-    ("hugo-multilingual", "Seulement", "https://multi.example/fr/2023/07/seulement/", LANGUAGES),
+    ("hugo-multilingual", "Bonjour", "https://multi.example/fr/2023/04/hello/", NAMED_TRANSLATIONS),
+    (
+        "hugo-multilingual",
+        "Seulement",
+        "https://multi.example/fr/2023/07/seulement/",
+        NAMED_TRANSLATIONS,
+    ),
     # posts/posts.json: "/blog/{{ page.fileSlug | slugify }}/" (fileSlug drops the date)
     ("eleventy", "First Post", "https://eleven.example/blog/first-post/", ()),
     ("eleventy", "Second Post", "https://eleven.example/blog/second-post/", ()),
     ("eleventy", "Cafe Creme", "https://eleven.example/blog/cafe-creme/", ()),
     # Eleventy's default: /<folder>/<file name as it is>/
     ("eleventy-default", "Hello World", "https://default-eleventy.example/posts/hello-world/", ()),
+    # ... date kept: every name here is as Hugo's rule makes it, so slug_style "hugo"
     (
         "eleventy-default",
         "Dated",
         "https://default-eleventy.example/posts/2021-01-02-dated/",
-        SLUG_STYLE,
+        (),
+    ),
+    # names with case or spaces: "keep", which drops the date
+    ("eleventy-mixed", "Case Kept", "https://mixed-eleventy.example/posts/Case%20Kept/", ()),
+    (
+        "eleventy-mixed",
+        "Hello World",
+        "https://mixed-eleventy.example/posts/2021-01-02-Hello%20World/",
+        ELEVENTY_DATE,
     ),
     # Next.js pages router: the path without .md/.mdx, no trailing slash, case kept
     ("nextjs-pages", "Hello World", "https://next-pages.example/blog/hello-world", ()),
     ("nextjs-pages", "Plain Markdown", "https://next-pages.example/blog/plain-markdown", ()),
-    ("nextjs-pages", "Case Kept", "https://next-pages.example/blog/Case-Kept", SLUG_STYLE),
+    ("nextjs-pages", "Case Kept", "https://next-pages.example/blog/Case-Kept", ()),
+    # a folder under pages/ is part of the route; the dots stay
+    ("nextjs-pages", "Release 22.1.0", "https://next-pages.example/blog/release/v22.1.0", ()),
     # Next.js app router: app/(site)/blog/[slug]/ over content/posts, trailingSlash: true
     ("nextjs-app", "First Note", "https://next-app.example/blog/first-note/", ()),
     ("nextjs-app", "Second Note", "https://next-app.example/blog/second-note/", ()),
     # Astro: /blog/${post.id}/
     ("astro", "First Post", "https://astro.example/blog/first-post/", ()),
     ("astro", "Using MDX", "https://astro.example/blog/using-mdx/", ()),
-    ("astro", "Release 22.1.0", "https://astro.example/blog/v2210/", ASTRO_SLUG),
-    ("astro", "Child Post", "https://astro.example/blog/nested/child-post/", DIR),
+    ("astro", "Release 22.1.0", "https://astro.example/blog/v2210/", ()),
+    ("astro", "Child Post", "https://astro.example/blog/nested/child-post/", ()),
     # Pelican: ARTICLE_URL = "posts/{date:%Y}/{slug}/" on publishconf.py's SITEURL
     ("pelican", "Hello World", "https://pelican.example/posts/2020/hello-world/", ()),
     ("pelican", "Second Post", "https://pelican.example/posts/2021/second-post/", ()),
@@ -104,7 +163,7 @@ def silently(args: list[str]) -> int:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
     """Each fixture blog copied, `feeds init` run on it, then `feeds build` with what it wrote:
-    each blog's site feed as {title: link}."""
+    each blog's site feeds (one per language) as {title: link}."""
     links: dict[str, dict[str, str]] = {}
     for name in sorted({case[0] for case in CASES}):
         blog = tmp_path_factory.mktemp("init") / name
@@ -112,9 +171,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]
         assert silently(["init", str(blog)]) == 0
         settings = blog / "feeds.toml"
         assert silently(["build", "--config", str(settings), "--no-cache"]) == 0, name
-        output = tomllib.loads(settings.read_text(encoding="utf-8"))["site"].get("output")
-        feed = feedparser.parse((blog / (output or "public") / "rss.xml").read_bytes())
-        links[name] = {entry.title: entry.link for entry in feed.entries}
+        written = tomllib.loads(settings.read_text(encoding="utf-8"))
+        output = blog / written["site"].get("output", "public")
+        links[name] = {}
+        for folder in ["", *(f"{tag}/" for tag in written.get("languages", {}))]:
+            feed = feedparser.parse((output / folder / "rss.xml").read_bytes())
+            links[name].update({entry.title: entry.link for entry in feed.entries})
     return links
 
 
@@ -263,17 +325,15 @@ def test_a_setting_this_feeds_lacks_is_a_comment_and_a_declared_one_is_written()
         Guess("site", "title", (Choice("T", "here"),)),
         Guess(
             "site", "permalink",
-            (Choice("/{nothing}/{slug}/", "first"), Choice("/{slug}/", "fallback")),
+            (Choice("/{year}/{month}/", "first"), Choice("/{slug}/", "fallback")),
         ),
     ]  # fmt: skip
     made = render(guesses, ["header"])
     assert '# not_a_setting_yet = "x"' in made.text
     assert "(needs a newer feeds) somewhere" in made.text
     assert 'title = "T"' in made.text
-    assert (
-        'permalink = "/{slug}/"' in made.text and '# permalink = "/{nothing}/{slug}/"' in made.text
-    )
-    assert made.pending == ('site.not_a_setting_yet = "x"', 'site.permalink = "/{nothing}/{slug}/"')
+    assert 'permalink = "/{slug}/"' in made.text and '# permalink = "/{year}/{month}/"' in made.text
+    assert made.pending == ('site.not_a_setting_yet = "x"', 'site.permalink = "/{year}/{month}/"')
 
 
 def test_a_url_placeholder_feeds_cannot_follow_is_a_todo(
@@ -364,7 +424,7 @@ def test_a_permalink_computed_in_javascript_is_a_todo(tmp_path: Path) -> None:
     )
 
 
-def test_posts_with_their_own_url_are_named_in_the_report(
+def test_posts_with_their_own_permalink_get_it_as_their_feed_link(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     blog = copy("eleventy-default", tmp_path)
@@ -372,7 +432,11 @@ def test_posts_with_their_own_url_are_named_in_the_report(
         "---\ntitle: Own\ndate: 2022-02-02\npermalink: /elsewhere/\n---\nOwn.\n", "utf-8"
     )
     _, out, _ = run_cli(["init", str(blog)], capsys)
-    assert "note: 1 post(s) set their own permalink:, which feeds does not follow" in out
+    assert "note: 1 post(s) set their own permalink:, which is their feed link" in out
+    assert run_cli(["build", "--config", str(blog / "feeds.toml"), "--no-cache"], capsys)[0] == 0
+    feed = feedparser.parse((blog / "_site" / "rss.xml").read_bytes())
+    links = {entry.title: entry.link for entry in feed.entries}
+    assert links["Own"] == "https://default-eleventy.example/elsewhere/"
 
 
 def test_edited_templates_are_kept_unless_forced(
@@ -441,3 +505,103 @@ def test_values_read_from_javascript_are_flagged_in_the_settings(tmp_path: Path)
     text = (blog / "feeds.toml").read_text(encoding="utf-8")
     assert "# Values from JavaScript files were found by pattern, not by running them" in text
     assert "# astro.config.mjs: site + base" in text
+
+
+def jekyll_blog(folder: Path, posts: dict[str, str], config: str = "") -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "_config.yml").write_text(
+        f'title: T\nurl: "https://t.example"\nauthor: Tee\n{config}', encoding="utf-8"
+    )
+    (folder / "_posts").mkdir()
+    for name, head in posts.items():
+        (folder / "_posts" / name).write_text(f"---\ntitle: {name}\n{head}---\nA\n", "utf-8")
+    return folder
+
+
+def test_jekyll_categories_some_posts_lack_are_a_todo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Jekyll's :categories is empty for a post without any; {categories} would refuse it."""
+    blog = jekyll_blog(tmp_path, {"2021-01-02-a.md": "categories: [news]\n", "2021-01-03-b.md": ""})
+    code, out, _ = run_cli(["init", str(blog)], capsys)
+    assert code == 0
+    text = (blog / "feeds.toml").read_text(encoding="utf-8")
+    assert 'permalink = "/{year}/{month}/{day}/{slug}.html"' in text
+    assert "TODO: 1 of 2 posts set categories:, which Jekyll puts in their URL" in text
+    assert "note: 1 post(s) set categories:, which Jekyll puts in their URL" in out
+
+
+@pytest.mark.parametrize(
+    "categories", ["categories: news tech\n", "categories: [News]\n", "category: news\n"]
+)
+def test_jekyll_categories_a_field_reads_otherwise_are_a_todo(
+    tmp_path: Path, categories: str
+) -> None:
+    """A string of several (Jekyll splits it), upper case (Jekyll lower-cases), or category:."""
+    blog = jekyll_blog(tmp_path, {"2021-01-02-a.md": categories})
+    site = settings_of(blog)["site"]
+    assert site["permalink"] == "/{year}/{month}/{day}/{slug}.html"
+    assert "TODO: 1 of 1 posts set categories:" in (blog / "feeds.toml").read_text("utf-8")
+
+
+def test_root_is_written_only_when_a_build_would_not_find_it(tmp_path: Path) -> None:
+    for name in ("found", "submodule"):
+        jekyll_blog((tmp_path / name), {"2021-01-02-a.md": ""})
+    assert "root" not in settings_of(tmp_path / "found")["site"]
+    blog = tmp_path / "submodule"
+    # Posts kept in a git submodule: the walk up from _posts stops at its .git.
+    (blog / "_posts" / ".git").write_text("gitdir: ../.git/modules/posts\n", "utf-8")
+    assert settings_of(blog)["site"]["root"] == "."
+
+
+def test_hugo_default_language_in_a_subfolder(tmp_path: Path) -> None:
+    (tmp_path / "hugo.toml").write_text(
+        'baseURL = "https://s.example/"\ntitle = "S"\ndefaultContentLanguageInSubdir = true\n'
+        '[languages.en]\ncontentDir = "content/en"\n[languages.de]\ncontentDir = "content/de"\n',
+        encoding="utf-8",
+    )
+    for lang in ("en", "de"):
+        folder = tmp_path / "content" / lang / "posts"
+        folder.mkdir(parents=True)
+        (folder / "a.md").write_text("---\ntitle: A\ndate: 2020-01-01\n---\nA\n", "utf-8")
+    settings = settings_of(tmp_path)
+    assert settings["site"]["permalink"] == "/en/posts/{slug}/"
+    assert settings["languages"]["de"] == {
+        "content": "content/de/posts", "permalink": "/de/posts/{slug}/",
+    }  # fmt: skip
+
+
+def test_the_report_counts_each_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("hugo-languages", tmp_path)
+    _, out, _ = run_cli(["init", str(blog)], capsys)
+    assert "2 post(s) found, 2 in the feeds; left out: 0 draft, 0 future, 0 bad, 1 section" in out
+    assert "[languages.fr] 2 post(s) found, 2 in the feeds" in out
+
+
+@pytest.mark.parametrize(
+    ("route", "permalink"), [("[slug]", "/blog/{slug}"), ("[...slug]", "/blog/{dir}/{slug}")]
+)
+def test_next_app_route_takes_sub_folders_only_when_it_catches_all(
+    tmp_path: Path, route: str, permalink: str
+) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"next": "15.0.0"}}', "utf-8")
+    (tmp_path / "app" / "blog" / route).mkdir(parents=True)
+    (tmp_path / "app" / "blog" / route / "page.tsx").write_text("export default 1\n", "utf-8")
+    for name in ("a.md", "b.md", "2024/c.md"):
+        (tmp_path / "posts" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "posts" / name).write_text("---\ntitle: A\ndate: 2024-01-01\n---\n", "utf-8")
+    assert settings_of(tmp_path)["site"]["permalink"] == permalink
+
+
+def test_eleventy_dated_names_no_style_can_follow_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("eleventy-mixed", tmp_path)
+    _, out, _ = run_cli(["init", str(blog)], capsys)
+    assert (
+        "note: Eleventy's default URL keeps a file name's date (posts/2021-01-02-Hello World.md"
+    ) in out
+    assert "the 1 dated post(s) need slug: set to their file name" in out
+    assert settings_of(copy("eleventy-default", tmp_path / "d"))["site"]["slug_style"] == "hugo"

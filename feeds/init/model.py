@@ -67,7 +67,7 @@ GENERATORS: dict[str, Generator] = {
     ),
     "eleventy": Generator(
         "Eleventy", "commonmark", "Eleventy's markdown-it is CommonMark",
-        "keep", "Eleventy keeps the file name as it is (date, case, spaces)",
+        "keep", "Eleventy's fileSlug keeps case and spaces (and drops a date prefix)",
         ("_site",), "_site", "Eleventy's build folder; run feeds build after eleventy",
     ),
     "next": Generator(
@@ -78,7 +78,7 @@ GENERATORS: dict[str, Generator] = {
     ),
     "astro": Generator(
         "Astro", "commonmark", "Astro renders Markdown with remark (CommonMark)",
-        "default", "Astro lower-cases ids with github-slugger (it drops dots, where feeds makes '-')",
+        "astro", "Astro makes ids with github-slugger (lower-cased, dots dropped)",
         ("dist",), "public", "Astro serves public/ at the site's root",
         ("**/*.md", "**/*.mdx"),
     ),

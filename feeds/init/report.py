@@ -10,15 +10,15 @@ import tomllib
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from feeds.config import Config, config_from_mapping
+from feeds.config import Config, config_from_mapping, language_sites
 from feeds.content.loader import load_site_posts
 from feeds.content.model import LoadedPosts, published
 from feeds.content.permalinks import post_url
 from feeds.errors import ConfigError, ContentErrors
 from feeds.feed.formats import FORMATS
 from feeds.feed.model import site_feed
+from feeds.sitecheck import missing_pages
 
 SHOWN = 3
 LISTED = 8
@@ -50,12 +50,20 @@ def report(
         except ConfigError:
             return lines
         lines.append("(links below use placeholders for what is still to do)")
+    sites = language_sites(config.site)
     try:
-        loaded = load_site_posts(config.site, keep_going=True)
+        every = [load_site_posts(site, keep_going=True) for site in sites]
     except ContentErrors as error:
         return [*lines, *(f"  {problem}" for problem in error.lines())]
-    urls = [(post_url(post, config.site), post.source) for post in published(loaded.posts, now)]
-    lines += posts_lines(loaded, len(urls), now, root)
+    urls = [
+        (post_url(post, site), post.source)
+        for site, loaded in zip(sites, every, strict=True)
+        for post in published(loaded.posts, now)
+    ]
+    for site, loaded in zip(sites, every, strict=True):
+        first, *rest = posts_lines(loaded, len(published(loaded.posts, now)), now, root)
+        label = f"[languages.{site.language}] " if site.language_folder else ""
+        lines += [label + first, *rest]
     if urls:
         lines.append("first feed links (check that each opens the post):")
         lines += [f"  {url}   ({relative(path, root)})" for url, path in urls[:SHOWN]]
@@ -108,28 +116,13 @@ def built_site_lines(
     folder = next((root / name for name in built if (root / name).is_dir()), None)
     if folder is None or not urls:
         return []
-    missing = missing_pages(folder, base_url, urls)
+    missing = missing_pages(urls, base_url, folder)
     name = relative(folder, root)
     if not missing:
         return [f"built site {name}/: a page for each of the {len(urls)} feed link(s)"]
     lines = [f"built site {name}/: no page for {len(missing)} of {len(urls)} feed link(s):"]
     lines += [f"  {url}" for url in missing[:LISTED]]
     return lines
-
-
-def missing_pages(folder: Path, base_url: str, urls: Sequence[str]) -> list[str]:
-    """The URLs with no page in the built site: neither ``path/index.html`` nor ``path.html``
-    (nor the file itself). A small check; `feeds check --site` may replace it."""
-    base = urlsplit(base_url).path
-    missing = []
-    for url in urls:
-        path = unquote(urlsplit(url).path)
-        path = path[len(base) :] if path.startswith(base) else path.lstrip("/")
-        bare = path.strip("/")
-        candidates = [folder / bare / "index.html", folder / f"{bare}.html", folder / bare]
-        if not any(candidate.is_file() for candidate in candidates):
-            missing.append(url)
-    return missing
 
 
 def relative(path: Path, root: Path) -> str:

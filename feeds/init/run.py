@@ -16,6 +16,7 @@ from feeds.config import DEFAULT_FIELDS, ContentOptions
 from feeds.content.files import find_posts
 from feeds.content.loader import load_posts
 from feeds.content.model import LoadedPosts
+from feeds.content.siteroot import find_site_root, kind_of
 from feeds.content.source import read_source
 from feeds.errors import ContentErrors, UsageError
 from feeds.init.model import Guess, Recognised
@@ -70,7 +71,7 @@ def run_init(request: InitRequest, now: datetime) -> InitResult:
     fields = field_guesses(counts, scanned)
     options = content_options(found, fields)
     loaded = load_quietly(root / found.content, tz, options)
-    guesses = [*found.guesses, since_guess(loaded, root), *fields]
+    guesses = [*found.guesses, *root_guess(root, found), since_guess(loaded, root), *fields]
     if request.templates:
         guesses.append(
             Guess.of("newsletter", "templates", TEMPLATES_NAME, "copied by feeds init --templates")
@@ -154,12 +155,32 @@ def field_guesses(counts: Counter[str], scanned: int) -> list[Guess]:
 
 
 def own_url_notes(counts: Counter[str]) -> list[str]:
-    """Posts that set their own URL in frontmatter: the pattern does not reach them."""
+    """Posts that set their own URL in frontmatter: it is their feed link, not the pattern's."""
     return [
-        f"{counts[name]} post(s) set their own {name}:, which feeds does not follow; their feed "
-        "links use the permalink pattern"
+        f"{counts[name]} post(s) set their own {name}:, which is their feed link (a template "
+        "in it cannot be followed: the build names those)"
         for name in ("permalink", "url")
         if counts[name]
+    ]
+
+
+# The generators whose templates a build renders, as content.siteroot names them.
+TEMPLATE_KINDS = {"Jekyll": "jekyll", "Hugo": "hugo", "Eleventy": "eleventy"}
+
+
+def root_guess(root: Path, found: Recognised) -> list[Guess]:
+    """``root``, only when a build would not find the blog's folder by itself (the walk up
+    from the content folder stops at another generator's settings or a repository's top)."""
+    kind = TEMPLATE_KINDS.get(found.generator.name)
+    if kind is None or kind_of(root) != kind:
+        return []
+    located = find_site_root(root / found.content)
+    if located is not None and located.path == root.resolve():
+        return []
+    return [
+        Guess.of(
+            "site", "root", ".", f"the {found.generator.name} site's folder ({found.evidence})"
+        )
     ]
 
 

@@ -19,7 +19,7 @@ from feeds.init.model import Choice, Guess, Value
 
 SURROGATES = re.compile("[\ud800-\udfff]")
 CONTROL = re.compile("[\x00-\x1f\x7f\u2028\u2029\x85]")
-SECTION_ORDER = ("site", "site.author", "fields", "newsletter")
+SECTION_ORDER = ("site", "site.author", "fields", "newsletter", "languages.")
 COMMENT_COLUMN = 44
 PENDING = "(needs a newer feeds)"
 # What stands in for a TODO when init tries the settings before they are filled in.
@@ -41,9 +41,14 @@ class SettingsText:
     todos: tuple[str, ...]
 
 
+def declared_section(section: str) -> str:
+    """The name ``SECTIONS`` declares a table under: ``languages.fr`` is ``languages.<tag>``."""
+    return "languages.<tag>" if section.startswith("languages.") else section
+
+
 def find_setting(section: str, key: str) -> Setting | None:
     """The declaration of ``[section] key`` in this version of feeds, if it has one."""
-    for cls in SECTIONS.get(section, ()):
+    for cls in SECTIONS.get(declared_section(section), ()):
         for _, item in declared(cls):
             if item.key == key:
                 return item
@@ -95,14 +100,22 @@ def render(
     lines = [f"# {one_line(text)}".rstrip() for text in header]
     pending: list[str] = []
     todos: list[str] = []
-    for section in SECTION_ORDER:
+    for section in sections_in_order(guesses):
         members = [guess for guess in guesses if guess.section == section]
-        if not members:
-            continue
         lines += ["", f"[{section}]"]
         for guess in members:
             lines += guess_lines(guess, pending, todos, placeholders)
     return SettingsText("\n".join(lines) + "\n", tuple(pending), tuple(todos))
+
+
+def sections_in_order(guesses: Sequence[Guess]) -> list[str]:
+    """The tables the guesses fill, in ``SECTION_ORDER``; a prefix ending in "." stands for
+    each of its tables (``[languages.fr]``, …) in the order they were guessed."""
+    found = list(dict.fromkeys(guess.section for guess in guesses))
+    ordered: list[str] = []
+    for name in SECTION_ORDER:
+        ordered += [s for s in found if s == name or (name.endswith(".") and s.startswith(name))]
+    return ordered
 
 
 def guess_lines(

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from feeds.init.model import GENERATORS, Guess, Recognised
+from feeds import checks
+from feeds.init.model import GENERATORS, Choice, Guess, Recognised
 from feeds.init.readers import (
     first_existing,
     lower_keys,
@@ -85,18 +86,23 @@ def hugo(root: Path) -> Recognised | None:
     own = ci(languages, default) or {}
     content_root = text(ci(own, "contentdir")) or text(ci(config, "contentdir")) or "content"
     others = sorted(str(lang) for lang in languages if str(lang).lower() != default.lower())
-    exclude = tuple(f"**/*.{lang}.{ext}" for lang in others for ext in ("md", "markdown"))
-    if others:
+    # A language with a contentDir of its own becomes a [languages.<tag>] table; one whose
+    # posts are named x.<lang>.md beside the default language's cannot be picked out.
+    by_name = [lang for lang in others if not text(ci(ci(languages, lang), "contentdir"))]
+    exclude = tuple(f"**/*.{lang}.{ext}" for lang in by_name for ext in ("md", "markdown"))
+    if by_name:
         notes.append(
-            f"only the {default} posts are in the feeds; Hugo also publishes "
-            f"{', '.join(others)} under /<language>/ (needs a newer feeds)"
+            f"only the {default} posts of {content_root}/ are in the feeds; Hugo also publishes "
+            f"the {', '.join(by_name)} ones (x.<language>.md beside them) under /<language>/, "
+            "which [languages.<tag>] cannot pick out (it has no include/exclude of its own): "
+            "give each language a contentDir to have feeds for it"
         )
-    if others and any(
+    if by_name and any(
         path.name.lower().endswith(f".{default.lower()}.md")
         for path in post_files(root / content_root, (".md",))
     ):
         notes.append(
-            f"posts named x.{default}.md get the slug x-{default} in feeds (Hugo's is x): give "
+            f"posts named x.{default}.md get the slug x.{default} in feeds (Hugo's is x): give "
             "them slug:"
         )
     section_dir = busiest(
@@ -123,11 +129,6 @@ def hugo(root: Path) -> Recognised | None:
         prefix = f"/{section}/" if section else "/"
         source = "Hugo's default URL: /<section>/<file name>/"
         permalink = with_dir(prefix, end, f"{prefix}{{slug}}{end}", source, nested)
-    if nested:
-        notes.append(
-            f"Hugo puts sub-folders of {relative(content_dir, root)} in the URL "
-            f"({', '.join(nested[:3])}); needs {{dir}} in the permalink (a newer feeds)"
-        )
     name, email = author_of(ci(params, "author") or ci(config, "author"))
     language = text(ci(own, "languagecode")) or text(ci(config, "languagecode")) or default
     guesses = site_guesses(
@@ -141,13 +142,81 @@ def hugo(root: Path) -> Recognised | None:
         email=(email or text(ci(params, "email")), f"{src}: params.author email"),
         content=relative(content_dir, root),
         include=generator.include,
-        exclude=(exclude, f"the other languages' files ({', '.join(others)})"),
+        exclude=(exclude, f"the other languages' files ({', '.join(by_name)})"),
         permalink=permalink,
     )  # fmt: skip
-    if len(languages) > 1:
-        codes = tuple(sorted(str(lang) for lang in languages))
-        guesses.append(Guess.of("site", "languages", codes, f"{src}: languages"))
+    subdir = truthy(ci(config, "defaultcontentlanguageinsubdir")) and isinstance(permalink, list)
+    if subdir:
+        guesses = [in_subdir(guess, default, src) for guess in guesses]
+    site_language = language_tag(language) or ""
+    # With the default language in a subfolder, "/<lang>" + the site's pattern (a language's
+    # default) would hold both prefixes: each language gets its own.
+    shared = permalink if subdir and isinstance(permalink, list) else None
+    for lang in others:
+        if lang not in by_name:
+            guesses += language_guesses(
+                root, lang, ci(languages, lang), section, site_language, src, notes, shared
+            )
     return Recognised(
         generator, src, tuple(guesses), tuple(notes), relative(content_dir, root),
         generator.include, exclude, text(ci(config, "timezone")) or "UTC",
     )  # fmt: skip
+
+
+def truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def in_subdir(guess: Guess, default: str, src: str) -> Guess:
+    """With ``defaultContentLanguageInSubdir`` the default language is under /<lang>/ too."""
+    if guess.key != "permalink" or guess.section != "site":
+        return guess
+    choices = tuple(
+        Choice(
+            f"/{default}{choice.value}", f"{choice.source}; {src}: defaultContentLanguageInSubdir"
+        )
+        for choice in guess.choices
+    )
+    return Guess(guess.section, guess.key, choices)
+
+
+def language_guesses(
+    root: Path,
+    lang: str,
+    table: Any,
+    section: str,
+    site_language: str,
+    src: str,
+    notes: list[str],
+    permalink: list[Choice] | None,
+) -> list[Guess]:
+    """``[languages.<lang>]``: its title, description and posts folder (the same section in
+    its own contentDir). Its permalink is "/<lang>" + ``permalink`` when given, else the
+    default one, which is Hugo's: "/<lang>" + the site's."""
+    if checks.language(lang) is not None or lang.lower() == site_language.lower():
+        notes.append(
+            f"{src}: language {lang!r} cannot be a feeds language tag: its posts are left out"
+        )
+        return []
+    content_dir = root / str(ci(table, "contentdir"))
+    if not content_dir.is_dir():
+        notes.append(
+            f"{src}: languages.{lang}: contentDir {relative(content_dir, root)} is not there"
+        )
+        return []
+    section_dir = content_dir / section if section else None
+    if section_dir is None or not section_dir.is_dir():
+        section_dir = busiest(sorted(p for p in content_dir.glob("*") if p.is_dir()), (".md",))
+    folder = section_dir or content_dir
+    where = f"{src}: languages.{lang}"
+    title = text(ci(table, "title")) or text(ci(ci(table, "params"), "title"))
+    description = text(ci(ci(table, "params"), "description")) or text(ci(table, "description"))
+    guesses = [
+        Guess.of(f"languages.{lang}", "title", title, f"{where}.title", "-"),
+        Guess.of(f"languages.{lang}", "description", description, f"{where}.params.description", "-"),
+        Guess.of(f"languages.{lang}", "content", relative(folder, root), f"{where}.contentDir"),
+    ]  # fmt: skip
+    if permalink:
+        own = tuple(Choice(f"/{lang}{choice.value}", choice.source) for choice in permalink)
+        guesses.append(Guess(f"languages.{lang}", "permalink", own))
+    return [guess for guess in guesses if guess.choices]

@@ -40,15 +40,26 @@ def next_js(root: Path) -> Recognised | None:
     base_path = js_string(code, "basePath")
     notes: list[str] = []
     folder, prefix, source = next_pages(root, suffixes)
+    # A pages-router file's path is its route; a [slug] route takes one segment, while a
+    # catch-all [...slug] takes a sub-folder's path too.
+    whole_path = folder is not None
     if folder is None:
         folder, prefix, source = next_app(root, suffixes)
+        whole_path = "[..." in source or "[[..." in source
     permalink: list[Choice] | str
     if folder is None:
         folder = root
         permalink = "no Markdown under pages/, and no […slug] route: write the posts' URL"
     else:
         nested = nested_folders(folder, suffixes)
-        permalink = with_dir(f"{prefix}/", end, f"{prefix}/{{slug}}{end}", source, nested)
+        if nested and not whole_path:
+            notes.append(
+                f"{relative(folder, root)} has sub-folders ({', '.join(nested[:3])}) but the "
+                "route takes one segment: check how the site names those posts"
+            )
+        permalink = with_dir(
+            f"{prefix}/", end, f"{prefix}/{{slug}}{end}", source, nested if whole_path else []
+        )
     meta_path = first_existing(
         root, "data/siteMetadata.js", "data/siteMetadata.mjs", "data/siteMetadata.ts",
         "siteMetadata.js", "site.config.js", "site.config.ts", "config/site.ts", "lib/constants.ts",
