@@ -19,6 +19,9 @@ from feeds.init.model import Choice, Guess, Value
 
 SURROGATES = re.compile("[\ud800-\udfff]")
 CONTROL = re.compile("[\x00-\x1f\x7f\u2028\u2029\x85]")
+# What no setting may hold and feeds would refuse (see ``checks``): dropped from text a blog's
+# files give, a line break or tab becoming a space.
+UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029]")
 SECTION_ORDER = ("site", "site.author", "fields", "newsletter", "languages.")
 COMMENT_COLUMN = 44
 PENDING = "(needs a newer feeds)"
@@ -122,7 +125,7 @@ def guess_lines(
     guess: Guess, pending: list[str], todos: list[str], placeholders: bool
 ) -> list[str]:
     out: list[str] = []
-    for choice in guess.choices:
+    for choice in map(cleaned, guess.choices):
         problem = problem_with(guess.section, guess.key, choice.value)
         if problem is None:
             return [*out, line(f"{guess.key} = {toml(choice.value)}", choice.source)]
@@ -132,6 +135,13 @@ def guess_lines(
         # Nothing this feeds accepts: its default stays, unless the setting is required.
         return out + todo_lines(guess, todos, placeholders, only_required=True)
     return todo_lines(guess, todos, placeholders, only_required=False)
+
+
+def cleaned(choice: Choice) -> Choice:
+    """``choice`` with its text on one line and free of characters no setting may hold."""
+    if not isinstance(choice.value, str):
+        return choice
+    return Choice(" ".join(UNSHOWABLE.sub(" ", choice.value).split()), choice.source)
 
 
 def todo_lines(
