@@ -23,6 +23,7 @@ from feeds.errors import ConfigError
 
 DEFAULT_CONFIG = Path("feeds.toml")
 ENV_PREFIX = "FEEDS_SMTP_"
+SECRET_VARIABLE = "FEEDS_UNSUBSCRIBE_SECRET"
 Problems = list[tuple[str, str]]
 
 
@@ -243,6 +244,17 @@ class DeliverySettings:
         default=Path(".feeds-state/journal.sqlite3"), path=True,
     )  # fmt: skip
     full: bool = setting("full", checks.flag, "send whole posts, not summaries", default=False)
+    signup_url: str | None = setting(
+        "signup_url", checks.base_url,
+        "public URL of the double opt-in sign-up form (feeds serve-subscriptions)", default=None,
+        default_text="no sign-up form",
+    )  # fmt: skip
+    soft_bounce_limit: int = setting(
+        "soft_bounce_limit", checks.count_positive,
+        "soft bounces in a row before an address is suppressed", default=3,
+    )  # fmt: skip
+    # Signs unsubscribe and sign-up links; only ever read from FEEDS_UNSUBSCRIBE_SECRET.
+    secret: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -303,7 +315,7 @@ def config_from_mapping(
     utm = read_utm(data.get("newsletter", {}), problems)
     names = read_fields(data.get("fields", {}), problems)
     smtp = read_smtp(data.get("smtp", {}), env or {}, problems)
-    delivery = read_table(data.get("delivery", {}), "delivery", problems, base)
+    delivery = read_delivery(data.get("delivery", {}), base, env or {}, problems)
     if problems:
         raise ConfigError(source, problems)
     site = build(Site, values, author=author, content=build(ContentOptions, values, fields=names))
@@ -314,7 +326,7 @@ def config_from_mapping(
         newsletter=newsletter,
         source=source,
         smtp=build(SmtpSettings, smtp, password=smtp.get("password")),
-        delivery=build(DeliverySettings, delivery),
+        delivery=build(DeliverySettings, delivery, secret=delivery.get("secret")),
     )
 
 
@@ -452,6 +464,29 @@ def read_smtp(value: Any, env: Mapping[str, str], problems: Problems) -> dict[st
         values["password"] = env[f"{ENV_PREFIX}PASSWORD"]
     if values.get("user") == "":
         values["user"] = None
+    return values
+
+
+def read_delivery(
+    value: Any, base: Path, env: Mapping[str, str], problems: Problems
+) -> dict[str, Any]:
+    """[delivery] from the file; the link-signing secret only from the environment."""
+    if isinstance(value, dict) and "secret" in value:
+        problems.append(
+            ("delivery.secret", f"must not be in a file; set {SECRET_VARIABLE} instead")
+        )
+        value = {key: item for key, item in value.items() if key != "secret"}
+    values = read_table(value, "delivery", problems, base)
+    secret = env.get(SECRET_VARIABLE)
+    if secret:
+        if len(secret) < 32:
+            # The value is not echoed: it is a secret.
+            problems.append(
+                (SECRET_VARIABLE, "must be at least 32 characters (make one with: python3 -c "
+                 "'import secrets; print(secrets.token_urlsafe(32))')")
+            )  # fmt: skip
+        else:
+            values["secret"] = secret
     return values
 
 

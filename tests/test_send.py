@@ -23,6 +23,7 @@ from aiosmtpd.controller import Controller
 
 from feeds.config import DeliverySettings, load_config
 from feeds.delivery.job import unsubscribe_headers
+from feeds.delivery.journal import SCHEMA_VERSION
 from feeds.delivery.subscribers import Subscriber, read_csv
 
 from .cli import run_cli
@@ -185,7 +186,7 @@ def test_the_journal_records_each_delivery_and_is_private(
     path = blog.root / "state/journal.sqlite3"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert journal_rows(blog, "PRAGMA user_version") == [(1,)]
+    assert journal_rows(blog, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     rows = journal_rows(
         blog,
         "SELECT subscriber, status, attempts, message_id IS NOT NULL FROM deliveries ORDER BY 1",
@@ -505,5 +506,5 @@ def test_a_journal_from_a_newer_release_is_refused(
         db.execute("PRAGMA user_version = 99")
     code, _, err = send(blog, capsys)
     assert code == 1
-    assert err == f"error: {state}: journal schema 99 is newer than this release knows (1)\n"
+    assert err == f"error: {state}: journal schema 99 is newer than this release knows ({SCHEMA_VERSION})\n"
     assert recorder.messages == []

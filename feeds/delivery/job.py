@@ -19,7 +19,15 @@ from feeds.content.permalinks import entry_id
 from feeds.content.render import render_post
 from feeds.delivery.journal import Journal, StoredIssue, exclusive_lock
 from feeds.delivery.smtp import SmtpTransport
-from feeds.delivery.subscribers import Subscriber, load_subscribers
+from feeds.delivery.subscribers import Subscriber, SubscriberList
+from feeds.delivery.suppression import (
+    BOUNCED,
+    hard_bounce,
+    listed_subscribers,
+    suppress,
+    without_suppressed,
+)
+from feeds.delivery.tokens import unsubscribe_token
 from feeds.errors import DeliveryError, StrictError
 from feeds.newsletter.issue import Issue, render_issue
 from feeds.newsletter.message import build_message, require_sender
@@ -54,6 +62,8 @@ class SendSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     deferred: list[tuple[str, str]] = field(default_factory=list)
     skipped: int = 0
+    # Addresses left out because they are suppressed, by reason (unsubscribed, bounced, …).
+    suppressed: tuple[tuple[str, int], ...] = ()
     error: str | None = None
 
     @property
@@ -80,13 +90,15 @@ def run_send(
     state = request.state or config.delivery.state
     if request.dry_run or request.test_address:
         return preview(config, loaded, now, request, state, report)
-    audience = load_subscribers(config.delivery, request.subscribers)
-    for warning in audience.warnings:
-        report.warn(warning)
     summary = SendSummary()
     with exclusive_lock(state.with_name(state.name + ".lock")):
         journal = Journal.open(state)
         try:
+            listed = listed_subscribers(config.delivery, request.subscribers, journal)
+            for warning in listed.warnings:
+                report.warn(warning)
+            audience = without_suppressed(journal, listed.subscribers)
+            summary.suppressed = audience.suppressed
             issue = journal.open_issue()
             if issue is not None:
                 report.log(f"resuming issue {issue.stem}, frozen on {issue.sent_date.isoformat()}")
@@ -183,6 +195,9 @@ def deliver(
             elif outcome.status == "failed":
                 summary.failed.append((subscriber.email, outcome.error or ""))
                 report.log(f"failed for good: {subscriber.email}: {outcome.error}")
+                if hard_bounce(outcome.error):
+                    suppress(journal, subscriber.email, BOUNCED, actor="feeds send",
+                             how=f"SMTP refusal: {outcome.error}", now=now)  # fmt: skip
             else:
                 summary.deferred.append((subscriber.email, outcome.error or ""))
                 report.log(f"deferred to the next run: {subscriber.email}: {outcome.error}")
@@ -225,10 +240,17 @@ def unsubscribe_headers(delivery: DeliverySettings, subscriber: Subscriber) -> d
 
 def unsubscribe_url(delivery: DeliverySettings, subscriber: Subscriber) -> str | None:
     pattern = delivery.unsubscribe_url
-    if not pattern or ("{token}" in pattern and not subscriber.token):
+    # With FEEDS_UNSUBSCRIBE_SECRET the token is signed (feeds serve-subscriptions checks it);
+    # without, it is the CSV's token column, for an endpoint of your own.
+    token = (
+        unsubscribe_token(delivery.secret, subscriber.email)
+        if delivery.secret
+        else subscriber.token
+    )
+    if not pattern or ("{token}" in pattern and not token):
         return None
     return pattern.format(
-        email=quote(subscriber.email, safe="@"), token=quote(subscriber.token or "", safe="")
+        email=quote(subscriber.email, safe="@"), token=quote(token or "", safe="")
     )
 
 
@@ -246,6 +268,13 @@ def preview(
         issue = journal.open_issue() if journal else None
         seen = journal.seen_post_ids() if journal else set()
         statuses = journal.statuses(issue.id) if journal and issue else {}
+        # A test copy goes to one address; the subscribers are only read for --dry-run.
+        listed = (
+            listed_subscribers(config.delivery, request.subscribers, journal)
+            if not request.test_address
+            else SubscriberList(())
+        )
+        audience = without_suppressed(journal, listed.subscribers)
     finally:
         if journal:
             journal.close()
@@ -279,9 +308,9 @@ def preview(
         else:
             summary.failed.append((test.email, outcome.error or ""))
         return summary
-    audience = load_subscribers(config.delivery, request.subscribers)
-    for warning in audience.warnings:
+    for warning in listed.warnings:
         report.warn(warning)
+    summary.suppressed = audience.suppressed
     report.log(f"would send {issue.stem}: {issue.subject!r} with {len(issue.post_titles)} post(s):")
     for title in issue.post_titles:
         report.log(f"  - {title}")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from feeds.errors import DeliveryError, OutputError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Each entry takes the schema from the version before it to its own number; later releases
 # append, never edit, so any older journal can be brought up to date.
 MIGRATIONS = {
@@ -54,6 +54,36 @@ MIGRATIONS = {
         PRIMARY KEY (issue_id, subscriber)
     );
     """,
+    # The subscriber roster and its suppression list: one row per address ever seen, its status
+    # (active, or why it must never be mailed again), and every change to it with who and how.
+    2: """
+    CREATE TABLE roster (
+        subscriber TEXT PRIMARY KEY,
+        address TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL
+            CHECK (status IN ('active', 'unsubscribed', 'bounced', 'complained')),
+        changed_at TEXT NOT NULL
+    );
+    CREATE TABLE roster_events (
+        id INTEGER PRIMARY KEY,
+        subscriber TEXT NOT NULL,
+        status TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        how TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX roster_events_by_subscriber ON roster_events (subscriber, id);
+    CREATE TABLE soft_bounces (
+        subscriber TEXT PRIMARY KEY,
+        in_a_row INTEGER NOT NULL,
+        last_at TEXT NOT NULL
+    );
+    CREATE TABLE mail_read (
+        digest TEXT PRIMARY KEY,
+        read_at TEXT NOT NULL
+    )
+    """,
 }
 
 
@@ -66,6 +96,28 @@ class StoredIssue:
     text: str
     sent_date: datetime
     post_titles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One address the journal knows: ``status`` is ``active`` or the reason it is suppressed."""
+
+    key: str
+    address: str
+    name: str
+    status: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class RosterEvent:
+    """One audited change: who (``actor``), how, when, and the status it set."""
+
+    key: str
+    status: str
+    actor: str
+    how: str
+    at: datetime
 
 
 @contextmanager
@@ -257,4 +309,102 @@ class Journal:
         with self.transaction():
             self.db.execute(
                 "UPDATE issues SET completed_at = ? WHERE id = ?", (now.isoformat(), issue_id)
+            )
+
+    # The roster and suppression list (see feeds/delivery/suppression.py for what they mean).
+
+    def roster(self) -> list[RosterRow]:
+        return [
+            RosterRow(key, address, name, status, datetime.fromisoformat(changed))
+            for key, address, name, status, changed in self.db.execute(
+                "SELECT subscriber, address, name, status, changed_at FROM roster ORDER BY subscriber"
+            )
+        ]
+
+    def roster_row(self, key: str) -> RosterRow | None:
+        row = self.db.execute(
+            "SELECT subscriber, address, name, status, changed_at FROM roster WHERE subscriber = ?",
+            (key,),
+        ).fetchone()
+        if row is None:
+            return None
+        return RosterRow(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]))
+
+    def suppressed(self) -> dict[str, str]:
+        """Every suppressed address (by key) and why."""
+        return dict(
+            self.db.execute("SELECT subscriber, status FROM roster WHERE status != 'active'")
+        )
+
+    def set_status(
+        self,
+        key: str,
+        address: str,
+        status: str,
+        *,
+        actor: str,
+        how: str,
+        now: datetime,
+        name: str | None = None,
+    ) -> None:
+        """Record ``status`` for the address and the audited change, in one transaction."""
+        with self.transaction():
+            self.db.execute(
+                """
+                INSERT INTO roster (subscriber, address, name, status, changed_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (subscriber) DO UPDATE SET
+                    address = excluded.address,
+                    name = COALESCE(?, roster.name),
+                    status = excluded.status,
+                    changed_at = excluded.changed_at
+                """,
+                (key, address, name or "", status, now.isoformat(), name),
+            )
+            self.db.execute(
+                "INSERT INTO roster_events (subscriber, status, actor, how, at) VALUES (?, ?, ?, ?, ?)",
+                (key, status, actor, how, now.isoformat()),
+            )
+            if status == "active":
+                self.db.execute("DELETE FROM soft_bounces WHERE subscriber = ?", (key,))
+
+    def events(self, key: str | None = None) -> list[RosterEvent]:
+        query = "SELECT subscriber, status, actor, how, at FROM roster_events"
+        rows = (
+            self.db.execute(query + " WHERE subscriber = ? ORDER BY id", (key,))
+            if key is not None
+            else self.db.execute(query + " ORDER BY id")
+        )
+        return [RosterEvent(k, s, a, h, datetime.fromisoformat(at)) for k, s, a, h, at in rows]
+
+    def soft_bounce(self, key: str, now: datetime) -> int:
+        """Count one more soft bounce in a row for ``key``; returns the count."""
+        with self.transaction():
+            self.db.execute(
+                """
+                INSERT INTO soft_bounces (subscriber, in_a_row, last_at) VALUES (?, 1, ?)
+                ON CONFLICT (subscriber) DO UPDATE SET
+                    in_a_row = soft_bounces.in_a_row + 1, last_at = excluded.last_at
+                """,
+                (key, now.isoformat()),
+            )
+        row = self.db.execute(
+            "SELECT in_a_row FROM soft_bounces WHERE subscriber = ?", (key,)
+        ).fetchone()
+        return int(row[0])
+
+    def clear_soft_bounces(self, key: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM soft_bounces WHERE subscriber = ?", (key,))
+
+    def mail_was_read(self, digest: str) -> bool:
+        """Whether a message of the bounce mailbox was handled by an earlier run."""
+        found = self.db.execute("SELECT 1 FROM mail_read WHERE digest = ?", (digest,)).fetchone()
+        return found is not None
+
+    def mark_mail_read(self, digest: str, now: datetime) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR IGNORE INTO mail_read (digest, read_at) VALUES (?, ?)",
+                (digest, now.isoformat()),
             )
