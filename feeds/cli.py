@@ -511,14 +511,14 @@ def command_bounces(args: argparse.Namespace, now: datetime) -> int:
 
 def command_serve_subscriptions(args: argparse.Namespace, now: datetime) -> int:
     from feeds.delivery.endpoint import SubscriptionApp
-    from feeds.delivery.server import make_server
+    from feeds.delivery.server import Server
 
     config = load_config(args.config)
     if args.state is not None:
         config = replace(config, delivery=replace(config.delivery, state=args.state))
     # A server lives on: each request reads the clock itself.
     app = SubscriptionApp(config, clock=lambda: datetime.now(UTC))
-    server = make_server(app, args.host, args.port, args.trusted_proxy)
+    server = Server(app, args.host, args.port, args.trusted_proxy)
     print(f"serving /unsubscribe{' and /subscribe' if config.delivery.signup_url else ''} "
           f"on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)  # fmt: skip
     try:

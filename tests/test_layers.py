@@ -40,6 +40,7 @@ OWNERS = {
     "frontmatter": "feeds.content.source",
     "yaml": "feeds.content.source",
     "argparse": "feeds.cli",
+    "waitress": "feeds.delivery.server",
 }
 
 

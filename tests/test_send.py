@@ -506,5 +506,8 @@ def test_a_journal_from_a_newer_release_is_refused(
         db.execute("PRAGMA user_version = 99")
     code, _, err = send(blog, capsys)
     assert code == 1
-    assert err == f"error: {state}: journal schema 99 is newer than this release knows ({SCHEMA_VERSION})\n"
+    assert (
+        err
+        == f"error: {state}: journal schema 99 is newer than this release knows ({SCHEMA_VERSION})\n"
+    )
     assert recorder.messages == []

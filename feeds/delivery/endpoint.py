@@ -32,7 +32,7 @@ from email.utils import format_datetime, make_msgid
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from feeds.config import Config
+from feeds.config import SECRET_VARIABLE, Config
 from feeds.delivery.journal import Journal
 from feeds.delivery.smtp import SmtpTransport
 from feeds.delivery.subscribers import ADDRESS
@@ -45,7 +45,7 @@ from feeds.delivery.tokens import (
     unsubscribe_address,
 )
 from feeds.delivery.transport import Transport
-from feeds.errors import DeliveryError, FeedsError
+from feeds.errors import ConfigError, DeliveryError, FeedsError
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
@@ -124,9 +124,11 @@ class SubscriptionApp:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if not config.delivery.secret:
-            raise DeliveryError(
-                "FEEDS_UNSUBSCRIBE_SECRET is not set: links cannot be signed or checked"
-            )
+            raise ConfigError(
+                "environment",
+                [(SECRET_VARIABLE, "not set; the links cannot be checked without the secret "
+                  "that signed them (the same value 'feeds send' runs with)")],
+            )  # fmt: skip
         self.config = config
         self.secret = config.delivery.secret
         self.clock = clock
