@@ -53,6 +53,7 @@ example:
   feeds subscribers remove ada@example.com   # suppressed: no CSV brings it back
   feeds subscribers list
   feeds subscribers export > backup.csv
+  feeds subscribers history ada@example.com  # who changed what, when, and how
 """
 BOUNCES_EXAMPLE = """\
 example:
@@ -177,7 +178,7 @@ def add_subscription_commands(
 
     roster = commands.add_parser(
         "subscribers",
-        help="list, add, remove, import or export subscribers (kept in the journal)",
+        help="list, add, remove, import, export subscribers, or their history (in the journal)",
         description="The subscriber list in the send journal. Each change is recorded with who "
         "made it, when and how. Removed, bounced and complaining addresses stay suppressed "
         "whatever the CSV says, until they are added again on purpose.",
@@ -201,6 +202,11 @@ def add_subscription_commands(
     load.set_defaults(run=command_subscribers, action="import")
     export = actions.add_parser("export", parents=[common], help="the list as CSV on stdout")
     export.set_defaults(run=command_subscribers, action="export")
+    log = actions.add_parser(
+        "history", parents=[common], help="every change: when, what, who and how"
+    )
+    log.add_argument("email", metavar="EMAIL", nargs="?", help="only this address")
+    log.set_defaults(run=command_subscribers, action="history")
 
     bounces = commands.add_parser(
         "bounces",
@@ -465,6 +471,10 @@ def command_subscribers(args: argparse.Namespace, now: datetime) -> int:
             print(f"{len(rows)} address(es): {active} active, {len(rows) - active} suppressed")
         elif args.action == "export":
             sys.stdout.write(roster.export_csv(journal.roster()))
+        elif args.action == "history":
+            key = args.email.strip().casefold() if args.email else None
+            for line in roster.history(journal.events(key)):
+                print(line)
         elif args.action == "add":
             before = roster.add(journal, args.email, args.name, change)
             print(f"{args.email}: active" + (f" (was {before})" if before else " (new)"))

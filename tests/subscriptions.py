@@ -67,7 +67,7 @@ def http(
     elif isinstance(data, bytes):
         body = data
     request = urllib.request.Request(url, data=body, headers=headers or {})
-    if body is not None:
+    if body is not None and not request.has_header("Content-type"):
         request.add_header("Content-Type", "application/x-www-form-urlencoded")
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:

@@ -200,6 +200,21 @@ def test_one_click_post_suppresses_the_address_and_the_next_send_skips_it(
     assert "reader01@example.com" in (blog.root / "subscribers.csv").read_text(encoding="utf-8")
 
 
+def test_the_one_click_post_of_rfc_8058_as_multipart_form_data(endpoint: Endpoint) -> None:
+    """The body as RFC 8058's example sends it."""
+    url = f"{endpoint.base}/unsubscribe?token={unsubscribe_token(SECRET, 'reader02@example.com')}"
+    body = (
+        b"--XYZ\r\n"
+        b'Content-Disposition: form-data; name="List-Unsubscribe"\r\n'
+        b"\r\n"
+        b"One-Click\r\n"
+        b"--XYZ--\r\n"
+    )
+    answer = http(url, body, {"Content-Type": "multipart/form-data; boundary=XYZ"})
+    assert (answer.status, answer.body) == (200, "unsubscribed\n")
+    assert events(endpoint.blog)[0][3] == "one-click POST (RFC 8058)"
+
+
 def test_a_second_one_click_changes_nothing_more(endpoint: Endpoint) -> None:
     url = f"{endpoint.base}/unsubscribe?token={unsubscribe_token(SECRET, 'reader00@example.com')}"
     assert http(url, b"List-Unsubscribe=One-Click").status == 200

@@ -79,6 +79,22 @@ def test_every_change_is_audited_with_who_when_and_how(
     ]
 
 
+def test_history_shows_the_audit(
+    blog: Blog, sink: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup(blog, sink[1])
+    subscribers(blog, capsys, "add", "ada@example.com")
+    subscribers(blog, capsys, "add", "bo@example.com")
+    subscribers(blog, capsys, "remove", "Ada@example.com")
+    code, out, _ = subscribers(blog, capsys, "history", "ADA@example.com")
+    who = getpass.getuser()
+    assert (code, out.splitlines()) == (0, [
+        f"2026-11-27T12:00:00+00:00  ada@example.com  active  by {who} (feeds subscribers add)",
+        f"2026-11-27T12:00:00+00:00  ada@example.com  unsubscribed  by {who} (feeds subscribers remove)",
+    ])  # fmt: skip
+    assert len(subscribers(blog, capsys, "history")[1].splitlines()) == 3
+
+
 def test_list_and_export_show_each_address_with_its_status(
     blog: Blog, sink: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
 ) -> None:

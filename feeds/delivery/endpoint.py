@@ -19,6 +19,7 @@ rate-limited.
 
 from __future__ import annotations
 
+import email.policy
 import html
 import threading
 import time
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -317,8 +319,26 @@ def read_form(environ: Environ) -> dict[str, str]:
     if length > MAX_BODY:
         raise ValueError("The request is too large.")
     body = environ["wsgi.input"].read(length) if length > 0 else b""
+    kind = str(environ.get("CONTENT_TYPE") or "")
+    if kind.lower().startswith("multipart/form-data"):
+        return multipart_fields(body, kind)
     text = body.decode("utf-8", "replace")
     return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+
+
+def multipart_fields(body: bytes, content_type: str) -> dict[str, str]:
+    """The text fields of a multipart/form-data body: RFC 8058's example one-click POST is one."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    fields: dict[str, str] = {}
+    if not message.is_multipart():
+        return fields
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes) and not part.get_filename():
+            fields.setdefault(name, payload.decode("utf-8", "replace").strip())
+    return fields
 
 
 def forbidden(text: str = "This link is not valid.") -> Reply:

@@ -348,25 +348,39 @@ class Journal:
         name: str | None = None,
     ) -> None:
         """Record ``status`` for the address and the audited change, in one transaction."""
+        self.set_statuses([(key, address, name)], status, actor=actor, how=how, now=now)
+
+    def set_statuses(
+        self,
+        people: Iterable[tuple[str, str, str | None]],
+        status: str,
+        *,
+        actor: str,
+        how: str,
+        now: datetime,
+    ) -> None:
+        """``set_status`` for each (key, address, name), all in one transaction (an import of
+        thousands of rows costs one disk sync, not thousands). A name of None keeps the old."""
         with self.transaction():
-            self.db.execute(
-                """
-                INSERT INTO roster (subscriber, address, name, status, changed_at)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (subscriber) DO UPDATE SET
-                    address = excluded.address,
-                    name = COALESCE(?, roster.name),
-                    status = excluded.status,
-                    changed_at = excluded.changed_at
-                """,
-                (key, address, name or "", status, now.isoformat(), name),
-            )
-            self.db.execute(
-                "INSERT INTO roster_events (subscriber, status, actor, how, at) VALUES (?, ?, ?, ?, ?)",
-                (key, status, actor, how, now.isoformat()),
-            )
-            if status == "active":
-                self.db.execute("DELETE FROM soft_bounces WHERE subscriber = ?", (key,))
+            for key, address, name in people:
+                self.db.execute(
+                    """
+                    INSERT INTO roster (subscriber, address, name, status, changed_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (subscriber) DO UPDATE SET
+                        address = excluded.address,
+                        name = COALESCE(?, roster.name),
+                        status = excluded.status,
+                        changed_at = excluded.changed_at
+                    """,
+                    (key, address, name or "", status, now.isoformat(), name),
+                )
+                self.db.execute(
+                    "INSERT INTO roster_events (subscriber, status, actor, how, at) VALUES (?, ?, ?, ?, ?)",
+                    (key, status, actor, how, now.isoformat()),
+                )
+                if status == "active":
+                    self.db.execute("DELETE FROM soft_bounces WHERE subscriber = ?", (key,))
 
     def events(self, key: str | None = None) -> list[RosterEvent]:
         query = "SELECT subscriber, status, actor, how, at FROM roster_events"

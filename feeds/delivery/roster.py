@@ -1,4 +1,5 @@
-"""``feeds subscribers``: the roster in the journal, changed only through audited calls.
+"""``feeds subscribers``: the roster in the journal, changed only through audited calls, and
+the history of those changes.
 
 Each change records who made it (the user running the command, "reader" for a signed link,
 "feeds send" or "feeds bounces"), when, and how. Suppressed addresses come back only through
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from feeds.delivery.journal import Journal, RosterRow
+from feeds.delivery.journal import Journal, RosterEvent, RosterRow
 from feeds.delivery.subscribers import ADDRESS, read_csv
 from feeds.delivery.suppression import ACTIVE, UNSUBSCRIBED
 from feeds.errors import UsageError
@@ -73,20 +74,19 @@ def import_csv(journal: Journal, path: Path, change: Change) -> ImportResult:
     """Add the CSV's new addresses; known ones are left as they are, suppressed ones stay so."""
     listed = read_csv(path)
     known = {row.key: row for row in journal.roster()}
-    added = already = 0
+    new = []
+    already = 0
     suppressed = []
     for subscriber in listed.subscribers:
         row = known.get(subscriber.key)
         if row is None:
-            journal.set_status(
-                subscriber.key, subscriber.email, ACTIVE, actor=change.actor, how=change.how,
-                now=change.now, name=subscriber.name,
-            )  # fmt: skip
-            added += 1
+            new.append((subscriber.key, subscriber.email, subscriber.name or None))
         elif row.status == ACTIVE:
             already += 1
         else:
             suppressed.append(f"{subscriber.email} ({row.status})")
+    journal.set_statuses(new, ACTIVE, actor=change.actor, how=change.how, now=change.now)
+    added = len(new)
     return ImportResult(added, already, tuple(suppressed), listed.warnings)
 
 
@@ -98,6 +98,14 @@ def export_csv(rows: list[RosterRow]) -> str:
     for row in rows:
         writer.writerow([row.address, row.name, row.status, row.changed_at.isoformat()])
     return out.getvalue()
+
+
+def history(events: list[RosterEvent]) -> list[str]:
+    """One line per change: when, the address, the status it set, who and how."""
+    return [
+        f"{event.at.isoformat()}  {event.key}  {event.status}  by {event.actor} ({event.how})"
+        for event in events
+    ]
 
 
 def listing(rows: list[RosterRow]) -> list[str]:
