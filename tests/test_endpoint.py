@@ -400,6 +400,38 @@ def test_a_client_that_asks_too_often_is_slowed_down(
     assert codes == [200, 200, 200, 429, 429]
 
 
+def test_one_click_posts_from_one_mail_provider_are_never_turned_away(
+    blog: Blog, sink: tuple[Recorder, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(blog, sink[1], monkeypatch)
+    app = SubscriptionApp(load_config(blog.config), Clock(), limits=Limits(requests=2))
+    with serving(app) as base:
+        codes = [
+            http(f"{base}/unsubscribe?token={unsubscribe_token(SECRET, f'r{n}@example.com')}",
+                 b"List-Unsubscribe=One-Click").status
+            for n in range(6)
+        ]  # fmt: skip
+    assert codes == [200] * 6
+    assert len(statuses(blog)) == 6
+
+
+def test_a_client_trying_tokens_is_shut_out(
+    blog: Blog, sink: tuple[Recorder, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(blog, sink[1], monkeypatch)
+    app = SubscriptionApp(load_config(blog.config), Clock(), limits=Limits(refusals=3))
+    good = unsubscribe_token(SECRET, "reader00@example.com")
+    with serving(app) as base:
+        codes = [
+            http(f"{base}/unsubscribe?token={good}x{n}", b"List-Unsubscribe=One-Click").status
+            for n in range(5)
+        ]
+        after = http(f"{base}/unsubscribe?token={good}", b"List-Unsubscribe=One-Click").status
+    assert codes == [403, 403, 403, 429, 429]
+    assert after == 429
+    assert statuses(blog) == {}
+
+
 def test_one_address_gets_few_confirmation_messages(endpoint: Endpoint) -> None:
     (form,) = forms_of(http(f"{endpoint.base}/subscribe").body)
     for _ in range(4):

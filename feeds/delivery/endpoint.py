@@ -67,11 +67,16 @@ SECURITY_HEADERS = [
 
 @dataclass(frozen=True)
 class Limits:
-    """How often one client may call (``requests`` per ``window`` seconds), and how often one
-    address may be sent a confirmation."""
+    """How often one client may load a page or post a form (``requests`` per ``window``
+    seconds), how many refused tokens it may present (``refusals``) before everything it asks
+    is refused for a while, and how often one address may be sent a confirmation.
+
+    Unsubscribe POSTs with a good token are not counted: a mailbox provider sends every one-click
+    unsubscribe of its users from a few addresses, and none of them may be turned away."""
 
     requests: int = 30
     window: float = 60.0
+    refusals: int = 10
     confirmations_per_address: int = 2
     confirmation_window: float = 3600.0
 
@@ -87,17 +92,26 @@ class RateLimit:
         self.lock = threading.Lock()
 
     def allow(self, key: str) -> bool:
-        now = self.clock()
+        """Count one call of ``key``; False (and not counted) when it is over the limit."""
         with self.lock:
-            if len(self.hits) > 10_000:
-                self.forget_before(now - self.window)
-            hits = self.hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
+            hits = self.recent(key)
             if len(hits) >= self.limit:
                 return False
-            hits.append(now)
+            hits.append(self.clock())
             return True
+
+    def exceeded(self, key: str) -> bool:
+        with self.lock:
+            return len(self.recent(key)) >= self.limit
+
+    def recent(self, key: str) -> deque[float]:
+        now = self.clock()
+        if len(self.hits) > 10_000:
+            self.forget_before(now - self.window)
+        hits = self.hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        return hits
 
     def forget_before(self, moment: float) -> None:
         for key in [k for k, hits in self.hits.items() if not hits or hits[-1] <= moment]:
@@ -136,6 +150,7 @@ class SubscriptionApp:
         self.clock = clock
         self.transport = transport or (lambda: SmtpTransport(config.smtp))
         self.clients = RateLimit(limits.requests, limits.window, monotonic)
+        self.refusals = RateLimit(limits.refusals, limits.window, monotonic)
         self.addresses = RateLimit(
             limits.confirmations_per_address, limits.confirmation_window, monotonic
         )
@@ -152,11 +167,22 @@ class SubscriptionApp:
         return [reply.body] if environ.get("REQUEST_METHOD") != "HEAD" else []
 
     def handle(self, environ: Environ) -> Reply:
+        caller = client(environ)
+        unsubscribing = (
+            environ.get("REQUEST_METHOD") == "POST"
+            and str(environ.get("PATH_INFO", "")).rstrip("/") == "/unsubscribe"
+        )
+        if self.refusals.exceeded(caller) or not (unsubscribing or self.clients.allow(caller)):
+            return too_many()
+        reply = self.route(environ)
+        if reply.status.startswith("403"):
+            # Someone trying tokens: after a few refusals, they get nothing for a while.
+            self.refusals.allow(caller)
+        return reply
+
+    def route(self, environ: Environ) -> Reply:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "") or "/"
-        if not self.clients.allow(client(environ)):
-            return page("429 Too Many Requests", "Too many requests",
-                        "Please wait a minute and try again.", extra=(("Retry-After", "60"),))  # fmt: skip
         if path.rstrip("/") == "/unsubscribe":
             route = self.unsubscribe
         elif path.rstrip("/") == "/subscribe" and self.config.delivery.signup_url:
@@ -339,6 +365,11 @@ def multipart_fields(body: bytes, content_type: str) -> dict[str, str]:
         if isinstance(name, str) and isinstance(payload, bytes) and not part.get_filename():
             fields.setdefault(name, payload.decode("utf-8", "replace").strip())
     return fields
+
+
+def too_many() -> Reply:
+    return page("429 Too Many Requests", "Too many requests",
+                "Please wait a minute and try again.", extra=(("Retry-After", "60"),))  # fmt: skip
 
 
 def forbidden(text: str = "This link is not valid.") -> Reply:

@@ -110,5 +110,7 @@ def suppress(
     row = journal.roster_row(key)
     if row is not None and row.status != ACTIVE:
         return False
-    journal.set_status(key, address, reason, actor=actor, how=how, now=now)
+    # The roster keeps the address as it was first written; tokens carry it in lower case.
+    known = row.address if row is not None else address
+    journal.set_status(key, known, reason, actor=actor, how=how, now=now)
     return True
