@@ -4,6 +4,7 @@ client and by headless Chromium, with the send job and a real SMTP server around
 from __future__ import annotations
 
 import html.parser
+import io
 import os
 import re
 import shutil
@@ -17,9 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from feeds.config import SECRET_VARIABLE, load_config
 from feeds.delivery.endpoint import Limits, SubscriptionApp
@@ -491,3 +494,67 @@ def test_serve_subscriptions_needs_the_secret(
     code, _, err = run_cli(blog.args("serve-subscriptions"), capsys)
     assert code == 2
     assert err.startswith(f"error: environment: {SECRET_VARIABLE}: not set;")
+
+
+# Properties, straight through the WSGI interface
+
+
+def call(app: SubscriptionApp, method: str, path: str, query: str, body: bytes = b"") -> Any:
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
+        "REMOTE_ADDR": "192.0.2.7", "HTTP_HOST": "example.com",
+        "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(),
+    }  # fmt: skip
+    answer: dict[str, str] = {}
+
+    def start(status: str, headers: list[tuple[str, str]]) -> None:
+        answer["status"] = status
+
+    text = b"".join(app(environ, start)).decode()
+    return answer["status"], text
+
+
+@pytest.fixture
+def quiet_app(
+    blog: Blog, sink: tuple[Recorder, int], monkeypatch: pytest.MonkeyPatch
+) -> tuple[Blog, SubscriptionApp]:
+    configure(blog, sink[1], monkeypatch)
+    limits = Limits(requests=10**9, refusals=10**9)
+    return blog, SubscriptionApp(load_config(blog.config), Clock(), limits=limits)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=120), st.sampled_from(["GET", "POST", "HEAD"]))
+def test_no_made_up_token_unsubscribes_or_shows_an_address(
+    quiet_app: tuple[Blog, SubscriptionApp], token: str, method: str
+) -> None:
+    blog, app = quiet_app
+    query = urlencode({"token": token})
+    body = b"List-Unsubscribe=One-Click" if method == "POST" else b""
+    status, text = call(app, method, "/unsubscribe", query, body)
+    assert status.startswith("403")
+    assert "@" not in text
+    assert statuses(blog) == {}
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.emails(), st.sampled_from(["/unsubscribe", "/subscribe"]), st.sampled_from(["GET", "HEAD"])
+)
+def test_a_get_with_a_good_token_changes_nothing(
+    quiet_app: tuple[Blog, SubscriptionApp], address: str, path: str, method: str
+) -> None:
+    blog, app = quiet_app
+    token = (
+        unsubscribe_token(SECRET, address)
+        if path == "/unsubscribe"
+        else confirm_token(SECRET, address, "", NOW)
+    )
+    status, _ = call(app, method, path, urlencode({"token": token}))
+    assert status.startswith("200")
+    assert statuses(blog) == {}

@@ -4,9 +4,12 @@ that can bring new readers in but never bring a suppressed one back."""
 from __future__ import annotations
 
 import getpass
+import sqlite3
+from pathlib import Path
 
 import pytest
 
+from feeds.delivery.journal import MIGRATIONS, SCHEMA_VERSION, Journal
 from feeds.delivery.suppression import hard_bounce
 
 from .cli import run_cli
@@ -189,3 +192,20 @@ def test_dry_run_leaves_out_the_suppressed_too(
 )
 def test_which_smtp_refusals_are_hard_bounces(reply: str | None, hard: bool) -> None:
     assert hard_bounce(reply) is hard
+
+
+def test_a_journal_of_the_first_schema_is_migrated_and_keeps_its_issues(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[1] + "; PRAGMA user_version = 1;")
+        db.execute(
+            "INSERT INTO issues (stem, subject, html, text, sent_date, created_at) "
+            "VALUES ('2021-01-01-issue', 's', 'h', 't', '2021-01-01T00:00:00+00:00', 'x')"
+        )
+    journal = Journal.open(path)
+    try:
+        assert journal.db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        assert journal.open_issue() is not None
+        assert journal.roster() == [] and journal.suppressed() == {}
+    finally:
+        journal.close()
