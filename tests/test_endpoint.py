@@ -435,6 +435,26 @@ def test_a_client_trying_tokens_is_shut_out(
     assert statuses(blog) == {}
 
 
+def test_behind_a_trusted_proxy_each_reader_has_its_own_limit(
+    blog: Blog, sink: tuple[Recorder, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(blog, sink[1], monkeypatch)
+    app = SubscriptionApp(load_config(blog.config), Clock(), limits=Limits(requests=1))
+    server = Server(app, "127.0.0.1", 0, trusted_proxy="127.0.0.1")
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.port}/subscribe"
+        codes = [
+            http(url, headers={"X-Forwarded-For": reader}).status
+            for reader in ("198.51.100.1", "198.51.100.2", "198.51.100.1")
+        ]
+    finally:
+        server.stop()
+        thread.join(timeout=10)
+    assert codes == [200, 200, 429]
+
+
 def test_one_address_gets_few_confirmation_messages(endpoint: Endpoint) -> None:
     (form,) = forms_of(http(f"{endpoint.base}/subscribe").body)
     for _ in range(4):
