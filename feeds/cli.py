@@ -531,10 +531,7 @@ def command_serve_subscriptions(args: argparse.Namespace, now: datetime) -> int:
     server = Server(app, args.host, args.port, args.trusted_proxy)
     print(f"serving /unsubscribe{' and /subscribe' if config.delivery.signup_url else ''} "
           f"on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)  # fmt: skip
-    try:
-        server.run()
-    finally:
-        server.close()
+    server.run()
     return 0
 
 

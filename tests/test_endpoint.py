@@ -95,7 +95,7 @@ def serving(app: Any) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.port}"
     finally:
         server.stop()
-        thread.join(timeout=10)
+        thread.join(timeout=30)
         assert not thread.is_alive()
 
 
@@ -451,7 +451,7 @@ def test_behind_a_trusted_proxy_each_reader_has_its_own_limit(
         ]
     finally:
         server.stop()
-        thread.join(timeout=10)
+        thread.join(timeout=30)
     assert codes == [200, 200, 429]
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from waitress.server import BaseWSGIServer, create_server
-from waitress.wasyncore import close_all
+from waitress.wasyncore import close_all, loop
+
+# How long one turn of the loop waits for a socket to be ready: the longest a stop waits.
+TURN = 0.2
 
 
 class Server:
@@ -27,20 +31,28 @@ class Server:
         # One host and port give one listening socket, never waitress's multi-socket server.
         assert isinstance(server, BaseWSGIServer)
         self.waitress = server
+        self.stopping = threading.Event()
+        self.stopped = threading.Event()
 
     @property
     def port(self) -> int:
         return int(getattr(self.waitress, "effective_port"))  # noqa: B009 - not in the stubs
 
     def run(self) -> None:
-        self.waitress.run()
+        """Serve until ``stop()`` (from another thread) or Ctrl-C. waitress's own ``run()``
+        cannot be stopped from outside without racing its loop, so the loop is driven here a
+        turn at a time, and the sockets are closed in this thread once the workers are done."""
+        sockets = getattr(self.waitress, "_map")  # noqa: B009 - not in the stubs
+        try:
+            while sockets and not self.stopping.is_set():
+                loop(timeout=TURN, map=sockets, use_poll=True, count=1)
+        finally:
+            self.waitress.task_dispatcher.shutdown()
+            close_all(sockets)
+            self.stopped.set()
 
     def stop(self) -> None:
-        """Stop a ``run()`` going in another thread: the sockets are closed by the server's own
-        loop (closing them from outside races its ``select``), which then returns."""
-        sockets = getattr(self.waitress, "_map")  # noqa: B009 - not in the stubs
-        getattr(self.waitress, "trigger").pull_trigger(lambda: close_all(sockets))  # noqa: B009
-        self.waitress.task_dispatcher.shutdown()
-
-    def close(self) -> None:
-        self.waitress.close()
+        """Ask ``run()`` to finish, and wait until it has (at most ``TURN`` and the requests
+        being answered)."""
+        self.stopping.set()
+        self.stopped.wait(timeout=30)
