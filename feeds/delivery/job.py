@@ -94,10 +94,11 @@ def run_send(
     with exclusive_lock(state.with_name(state.name + ".lock")):
         journal = Journal.open(state)
         try:
-            listed = listed_subscribers(config.delivery, request.subscribers, journal)
+            roster = journal.roster()
+            listed = listed_subscribers(config.delivery, request.subscribers, roster)
             for warning in listed.warnings:
                 report.warn(warning)
-            audience = without_suppressed(journal, listed.subscribers)
+            audience = without_suppressed(roster, listed.subscribers)
             summary.suppressed = audience.suppressed
             issue = journal.open_issue()
             if issue is not None:
@@ -268,13 +269,14 @@ def preview(
         issue = journal.open_issue() if journal else None
         seen = journal.seen_post_ids() if journal else set()
         statuses = journal.statuses(issue.id) if journal and issue else {}
+        roster = journal.roster() if journal else []
         # A test copy goes to one address; the subscribers are only read for --dry-run.
         listed = (
-            listed_subscribers(config.delivery, request.subscribers, journal)
+            listed_subscribers(config.delivery, request.subscribers, roster)
             if not request.test_address
             else SubscriberList(())
         )
-        audience = without_suppressed(journal, listed.subscribers)
+        audience = without_suppressed(roster, listed.subscribers)
     finally:
         if journal:
             journal.close()

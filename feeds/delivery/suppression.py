@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from feeds.config import DeliverySettings
-from feeds.delivery.journal import Journal
+from feeds.delivery.journal import Journal, RosterRow
 from feeds.delivery.subscribers import Subscriber, SubscriberList, load_subscribers
 
 ACTIVE = "active"
@@ -49,20 +49,17 @@ class Audience:
 
 
 def listed_subscribers(
-    delivery: DeliverySettings, override: Path | None, journal: Journal | None
+    delivery: DeliverySettings, override: Path | None, roster: Sequence[RosterRow]
 ) -> SubscriberList:
     """The CSV (or list address) of the settings; none needed once the journal has a roster."""
     unlisted = override is None and delivery.subscribers is None and not delivery.list_address
-    if unlisted and journal is not None and journal.roster():
+    if unlisted and roster:
         return SubscriberList(())
     return load_subscribers(delivery, override)
 
 
-def without_suppressed(journal: Journal | None, listed: Sequence[Subscriber]) -> Audience:
-    """``listed`` and the journal's active roster, without anyone suppressed."""
-    if journal is None:
-        return Audience(tuple(listed))
-    roster = journal.roster()
+def without_suppressed(roster: Sequence[RosterRow], listed: Sequence[Subscriber]) -> Audience:
+    """``listed`` and the journal's active ``roster``, without anyone suppressed."""
     status = {row.key: row.status for row in roster}
     chosen: dict[str, Subscriber] = {}
     for subscriber in listed:
