@@ -22,7 +22,8 @@ from typing import Any, Protocol
 
 from feeds import __version__
 
-FORMAT = 2
+# 3: post records carry authors; renders drop comments and take blocks out of <p>.
+FORMAT = 3
 # The state is all a rebuild with nothing to do reads: sizes, times, outputs. The parsed
 # records and the renderings are read only when something changed.
 STATE = "state.json"

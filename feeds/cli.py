@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -12,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feeds import __version__
-from feeds.config import DEFAULT_CONFIG, Config, Site, load_config
-from feeds.errors import EXIT_BAD_INPUT, FeedsError, UsageError
+from feeds.config import DEFAULT_CONFIG, Config, Site, load_config, unknown_smtp_variables
+from feeds.errors import EXIT_BAD_INPUT, FeedsError, StrictError, UsageError
 from feeds.pipeline import (
     BuildOptions,
     BuildResult,
@@ -39,6 +40,7 @@ example:
 CHECK_EXAMPLE = """\
 example:
   feeds check --strict              # fail on warnings too; writes nothing
+  feeds check --site _site          # every feed link must be a page of the built blog
 """
 SEND_EXAMPLE = """\
 example:
@@ -64,6 +66,12 @@ SERVE_EXAMPLE = """\
 example:
   FEEDS_UNSUBSCRIBE_SECRET=… feeds serve-subscriptions --port 8081
   feeds serve-subscriptions --trusted-proxy 127.0.0.1   # behind nginx (see README)
+"""
+INIT_EXAMPLE = """\
+example:
+  feeds init                        # the blog here: write feeds.toml, then report
+  feeds init ~/blog --print         # only show the settings it would write
+  feeds init --force --templates    # replace feeds.toml; copy the newsletter templates
 """
 NEWSLETTER_EXAMPLE = """\
 example:
@@ -98,6 +106,30 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"feeds {__version__}")
     commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
+    init = commands.add_parser(
+        "init",
+        help="write feeds.toml for an existing blog (Jekyll, Hugo, Eleventy, Next.js, Astro, …)",
+        description="Recognise the blog's generator, read its settings and posts, and write "
+        "DIR/feeds.toml with each value's source as a comment and a TODO for what is missing; "
+        "then report the posts found, the first feed links and the <link> tags for <head>.",
+        epilog=INIT_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    init.add_argument(
+        "folder", nargs="?", type=Path, default=Path("."), metavar="DIR",
+        help="the blog's folder (default: here)",
+    )  # fmt: skip
+    written = init.add_mutually_exclusive_group()
+    written.add_argument("--force", action="store_true", help="replace an existing feeds.toml")
+    written.add_argument(
+        "--print", dest="print_only", action="store_true", help="only show it; write nothing"
+    )
+    init.add_argument(
+        "--templates", action="store_true",
+        help="copy the newsletter templates to DIR/templates and use them",
+    )  # fmt: skip
+    init.set_defaults(run=command_init)
+
     build = commands.add_parser(
         "build",
         help="write the site and per-tag feeds",
@@ -123,6 +155,11 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_site_options(check)
+    check.add_argument(
+        "--site", type=Path, metavar="DIR",
+        help="the blog's built site (_site/, public/, out/, dist/): list feed links that are "
+        "not its pages; exit 1 if any",
+    )  # fmt: skip
     check.set_defaults(run=command_check)
 
     letter = commands.add_parser(
@@ -342,6 +379,23 @@ def bad_posts_line(result: BuildResult) -> None:
         )
 
 
+def command_init(args: argparse.Namespace, now: datetime) -> int:
+    from feeds.init.run import InitRequest, run_init
+
+    request = InitRequest(
+        folder=args.folder, force=args.force, print_only=args.print_only, templates=args.templates
+    )
+    result = run_init(request, now)
+    if result.written:
+        print(f"wrote {result.settings} ({result.generator} blog)")
+    else:
+        print(result.text, end="")
+        print(f"--print: nothing written; {result.settings} would hold the above")
+    for line in result.report:
+        print(line)
+    return 0
+
+
 def command_build(args: argparse.Namespace, now: datetime) -> int:
     config = config_from_args(args)
     result = build_site(config, build_options(args), now)
@@ -368,15 +422,32 @@ def command_build(args: argparse.Namespace, now: datetime) -> int:
 
 
 def command_check(args: argparse.Namespace, now: datetime) -> int:
-    result = check_site(config_from_args(args), build_options(args), now)
+    if args.site is not None and not args.site.is_dir():
+        raise UsageError(f"--site: {args.site} is not a folder (give the blog's built site)")
+    result = check_site(config_from_args(args), build_options(args), now, args.site)
     report_problems(result)
     built = result.feeds
     if result.strict_failed or built is None:
         return result.status
     problems = "no problems found" if not built.bad_posts else f"{built.bad_posts} bad post(s)"
     print(f"{describe(built)}; {len(built.files)} feeds would be written; {problems}")
+    if args.site is not None:
+        report_pages(result, built, args.site)
     bad_posts_line(result)
     return result.status
+
+
+def report_pages(result: BuildResult, built: FeedBuild, site: Path) -> None:
+    missing = result.missing_pages
+    if not missing:
+        print(f"all {len(built.links)} feed links are pages of {site}")
+        return
+    for link in missing:
+        print(f"error: {link}: no such page in {site} (no file, no sitemap entry)", file=sys.stderr)
+    print(
+        f"error: {len(missing)} of {len(built.links)} feed links are not pages of {site}",
+        file=sys.stderr,
+    )
 
 
 def command_newsletter(args: argparse.Namespace, now: datetime) -> int:
@@ -413,6 +484,11 @@ def command_send(args: argparse.Namespace, now: datetime) -> int:
     from feeds.delivery.suppression import describe_suppressed
 
     config = config_from_args(args)
+    unknown = unknown_smtp_variables(os.environ)
+    for name in unknown:
+        print_warning(f"{name} is not a setting, so it is ignored (see README: [smtp])")
+    if args.strict and unknown:
+        raise StrictError(len(unknown), "nothing frozen or sent")
     request = SendRequest(
         dry_run=args.dry_run,
         test_address=args.to,
@@ -423,32 +499,35 @@ def command_send(args: argparse.Namespace, now: datetime) -> int:
     )
     report = Reporter(log=print, warn=print_warning, progress=progress_reporter())
     summary = send_newsletter(config, request, now, report)
-    if summary.issue is None:
+    if not summary.issues:
         return 0
     if args.dry_run:
         if summary.suppressed:
             print(f"skipped {describe_suppressed(summary.suppressed)}: never mailed again")
-        print(
-            f"dry run: {summary.issue} would go to {len(summary.sent)} subscriber(s), "
-            f"{summary.skipped} already served; nothing sent, nothing recorded"
-        )
+        for issue in summary.issues:
+            print(
+                f"dry run: {issue.issue} would go to {len(issue.sent)} subscriber(s), "
+                f"{issue.skipped} already served; nothing sent, nothing recorded"
+            )
         return 0
-    if args.to:
-        if summary.sent:
-            print(f"test copy of {summary.issue} sent to {args.to}; nothing recorded")
+    if args.to is not None:
+        (test,) = summary.issues
+        if test.sent:
+            print(f"test copy of {test.issue} sent to {test.sent[0]}; nothing recorded")
             return 0
-        print(f"error: test copy to {args.to} failed: {summary.failed[0][1]}", file=sys.stderr)
+        print(f"error: test copy to {args.to} failed: {test.failed[0][1]}", file=sys.stderr)
         return 1
-    print(
-        f"issue {summary.issue}: {len(summary.sent)} sent, {len(summary.failed)} failed, "
-        f"{len(summary.deferred)} deferred, {summary.skipped} skipped (already served)"
-    )
+    for issue in summary.issues:
+        print(
+            f"issue {issue.issue}: {len(issue.sent)} sent, {len(issue.failed)} failed, "
+            f"{len(issue.deferred)} deferred, {issue.skipped} skipped (already served)"
+        )
+        for address, error in issue.failed:
+            print(f"  failed: {address}: {error}")
+        for address, error in issue.deferred:
+            print(f"  deferred to the next run: {address}: {error}")
     if summary.suppressed:
         print(f"skipped {describe_suppressed(summary.suppressed)}: never mailed again")
-    for address, error in summary.failed:
-        print(f"  failed: {address}: {error}")
-    for address, error in summary.deferred:
-        print(f"  deferred to the next run: {address}: {error}")
     if summary.error:
         print(f"error: {summary.error}; the next run resumes this issue", file=sys.stderr)
     return 0 if summary.ok else 1
@@ -553,10 +632,16 @@ def describe(result: FeedBuild) -> str:
     text = f"{result.posts_read} posts read, {result.posts_published} published{note}"
     if result.sections_skipped:
         text += f", {result.sections_skipped} section page(s) skipped"
+    if result.template_tags_rendered:
+        text += f", {result.template_tags_rendered} template tag(s) rendered"
     if result.template_tags_removed:
         text += f", {result.template_tags_removed} template tag(s) removed"
+    if result.template_tags_unknown:
+        text += f", {result.template_tags_unknown} unknown template tag(s) removed"
     if result.unsafe_html_removed:
         text += f", {result.unsafe_html_removed} unsafe HTML element(s) or attribute(s) removed"
+    if result.components_removed:
+        text += f", {result.components_removed} MDX component(s) removed, their text kept"
     return text
 
 

@@ -9,6 +9,7 @@ those declarations.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
@@ -66,6 +67,15 @@ class Author:
     email: str | None = setting("email", checks.email, "the author's address", default=None)
 
 
+@dataclass(frozen=True)
+class Person:
+    """A post's author as ``[authors.<id>]`` declares it (and as frontmatter may spell it out)."""
+
+    name: str = setting("name", checks.text, 'e.g. name = "Jane Doe"', required=True)
+    email: str | None = setting("email", checks.email, "the author's address", default=None)
+    url: str | None = setting("url", checks.web_url, "the author's page", default=None)
+
+
 # Each field of a post, and the frontmatter names it is read from, first match first (tags merge
 # all of them). The defaults cover Jekyll, Hugo, Eleventy and Next.js blogs; [fields] overrides.
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -79,26 +89,42 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "draft": ("draft",),
     "slug": ("slug",),
     "id": ("id",),
+    "authors": ("authors", "author"),
 }
 
 
 @dataclass(frozen=True)
 class ContentOptions:
     """Which files are posts, which frontmatter names hold which field, what to do with
-    template tags other generators leave in bodies. Read from ``[site]`` and ``[fields]``."""
+    template tags other generators leave in bodies, and where each post lives (its URL
+    pattern and slug style). Read from ``[site]`` and ``[fields]``."""
 
     include: tuple[str, ...] = setting(
         "include", checks.globs, "patterns of post files, relative to the content folder",
-        default=("**/*.md", "**/*.markdown"),
+        default=("**/*.md", "**/*.markdown", "**/*.mdx"),
     )  # fmt: skip
     exclude: tuple[str, ...] = setting(
         "exclude", checks.globs, "patterns of files that are not posts", default=()
     )
-    template_tags: str = setting(
+    # None: "render" when the site root is found, "strip" otherwise (content.templating).
+    template_tags: str | None = setting(
         "template_tags", checks.template_tags,
-        "Liquid and Hugo shortcode tags in bodies: strip or keep", default="strip",
+        "Liquid and Hugo shortcode tags in bodies: render, strip or keep", default=None,
+        default_text='"render" when the site root is found, else "strip"',
+    )  # fmt: skip
+    permalink: str = setting(
+        "permalink", checks.permalink,
+        "URL path of a post: {slug}, {year}, {month}, {day}, {dir}, or a frontmatter field "
+        "such as {category}", default="/blog/{slug}/",
+    )  # fmt: skip
+    slug_style: str = setting(
+        "slug_style", checks.slug_style,
+        "how a file name becomes a slug: default, keep, hugo, jekyll or astro",
+        default="default",
     )  # fmt: skip
     fields: tuple[tuple[str, tuple[str, ...]], ...] = tuple(DEFAULT_FIELDS.items())
+    # [authors]: the ids frontmatter may name, each with its person, in the file's order.
+    authors: tuple[tuple[str, Person], ...] = ()
 
     @cached_property
     def _by_field(self) -> dict[str, tuple[str, ...]]:
@@ -106,6 +132,28 @@ class ContentOptions:
 
     def names(self, field_name: str) -> tuple[str, ...]:
         return self._by_field[field_name]
+
+
+@dataclass(frozen=True)
+class Language:
+    """Another language of a multilingual site: ``[languages.<tag>]``. Its posts get a feed set
+    of their own under ``<tag>/`` in the output folder; what is not given is the site's."""
+
+    tag: str
+    title: str | None = setting("title", checks.text, "the feeds' title", default=None,
+                                default_text="[site] title")  # fmt: skip
+    description: str | None = setting(
+        "description", checks.text, "what the feeds are about", default=None,
+        default_text="[site] description",
+    )  # fmt: skip
+    content_dir: Path | None = setting(
+        "content", checks.folder, "this language's posts folder", default=None, path=True,
+        default_text="[site] content + /<tag>",
+    )  # fmt: skip
+    permalink: str | None = setting(
+        "permalink", checks.permalink, "URL path of its posts", default=None,
+        default_text="/<tag> + [site] permalink",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -130,13 +178,14 @@ class Site:
     timezone: str = setting(
         "timezone", checks.timezone, "IANA time zone of dates written without one", default="UTC"
     )
-    permalink: str = setting(
-        "permalink", checks.permalink, "URL path of a post: {slug}, {year}, {month}, {day}",
-        default="/blog/{slug}/",
-    )  # fmt: skip
     content_dir: Path = setting(
         "content", checks.folder, "the posts folder", default=Path("content"), path=True
     )
+    site_root: Path | None = setting(
+        "root", checks.folder,
+        "the blog's own folder (with _config.yml, hugo.toml, …) that templates read from",
+        default=None, path=True, default_text="found above the content folder",
+    )  # fmt: skip
     output_dir: Path = setting(
         "output", checks.folder, "where the feeds are written", default=Path("public"), path=True
     )
@@ -145,6 +194,10 @@ class Site:
     )
     tag_feeds: bool = setting("tag_feeds", checks.flag, "a feed set per tag as well", default=True)
     content: ContentOptions = ContentOptions()
+    # For a language other than the default one: its folder in the output, e.g. "fr/"; its
+    # feeds are written there and its ids carry it (see ``[languages.<tag>]``).
+    language_folder: str = ""
+    languages: tuple[Language, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -211,15 +264,22 @@ class SmtpSettings:
     user: str | None = setting("user", checks.any_text, "login name, if it needs one", default=None)
     password: str | None = field(default=None, repr=False)
     timeout: float = setting(
-        "timeout", checks.seconds, "seconds to wait for the server", default=30.0
+        "timeout", checks.timeout, "seconds to wait for the server (up to 600)", default=30.0
     )
     rate: float = setting(
         "rate", checks.rate, "messages per second at most (0 = no limit)", default=0.0
     )
-    retries: int = setting("retries", checks.count, "tries after the first, per message", default=3)
-    retry_delay: float = setting(
-        "retry_delay", checks.seconds, "seconds before the first retry (doubling)", default=2.0
+    retries: int = setting(
+        "retries", checks.retries, "tries after the first, per message (up to 10)", default=3
     )
+    retry_delay: float = setting(
+        "retry_delay", checks.seconds, "seconds before the first retry (doubling; up to 600)",
+        default=2.0,
+    )  # fmt: skip
+    allow_plaintext_auth: bool = setting(
+        "allow_plaintext_auth", checks.flag,
+        "send the login over a connection without TLS (security = \"none\")", default=False,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -244,6 +304,20 @@ class DeliverySettings:
         default=Path(".feeds-state/journal.sqlite3"), path=True,
     )  # fmt: skip
     full: bool = setting("full", checks.flag, "send whole posts, not summaries", default=False)
+    max_attempts: int = setting(
+        "max_attempts", checks.limit,
+        "a subscriber whose server refuses for now this many times fails for good", default=12,
+    )  # fmt: skip
+    max_days: float = setting(
+        "max_days", checks.days,
+        "a subscriber still refused this many days after the first refusal fails for good",
+        default=3.0,
+    )  # fmt: skip
+    max_unconfirmed: int = setting(
+        "max_unconfirmed", checks.limit,
+        "copies sent without the server's confirmation (line lost) before one counts as sent",
+        default=2,
+    )  # fmt: skip
     signup_url: str | None = setting(
         "signup_url", checks.base_url,
         "public URL of the double opt-in sign-up form (feeds serve-subscriptions)", default=None,
@@ -271,12 +345,14 @@ SECTIONS: dict[str, tuple[type, ...]] = {
     "site": (Site, ContentOptions),
     "site.author": (Author,),
     "fields": (),
+    "authors.<id>": (Person,),
     "newsletter": (NewsletterSettings,),
     "newsletter.utm": (Utm,),
     "smtp": (SmtpSettings,),
     "delivery": (DeliverySettings,),
+    "languages.<tag>": (Language,),
 }
-KNOWN_SECTIONS = ("site", "fields", "newsletter", "smtp", "delivery")
+KNOWN_SECTIONS = ("site", "fields", "authors", "newsletter", "smtp", "delivery", "languages")
 
 
 def load_site(path: Path = DEFAULT_CONFIG) -> Site:
@@ -314,11 +390,17 @@ def config_from_mapping(
     letter = read_table(data.get("newsletter", {}), "newsletter", problems, base, nested={"utm"})
     utm = read_utm(data.get("newsletter", {}), problems)
     names = read_fields(data.get("fields", {}), problems)
+    people = read_authors(data.get("authors", {}), problems)
     smtp = read_smtp(data.get("smtp", {}), env or {}, problems)
+    languages = read_languages(data.get("languages", {}), values, problems, base)
     delivery = read_delivery(data.get("delivery", {}), base, env or {}, problems)
     if problems:
         raise ConfigError(source, problems)
-    site = build(Site, values, author=author, content=build(ContentOptions, values, fields=names))
+    site = build(
+        Site, values, author=author,
+        content=build(ContentOptions, values, fields=names, authors=people),
+        languages=languages,
+    )  # fmt: skip
     site = site_defaults(site)
     newsletter = newsletter_defaults(build(NewsletterSettings, letter, utm=utm), site, letter)
     return Config(
@@ -365,11 +447,14 @@ def read_table(
     problems: Problems,
     base: Path | None = None,
     nested: frozenset[str] | set[str] = frozenset(),
+    where: str | None = None,
 ) -> dict[str, Any]:
     """The checked values of ``table`` by attribute name; every unknown, bad or missing key is
-    added to ``problems``. Lists become tuples, folders are made relative to ``base``."""
+    added to ``problems`` (named after ``where``, by default the section). Lists become tuples,
+    folders are made relative to ``base``."""
+    label = where or section
     if not isinstance(table, dict):
-        problems.append((section, f"must be a table: [{section}]"))
+        problems.append((label, f"must be a table: [{label}]"))
         return {}
     keys = {item_setting.key: (item, item_setting) for cls in SECTIONS[section]
             for item, item_setting in declared(cls)}  # fmt: skip
@@ -379,12 +464,12 @@ def read_table(
             continue
         if key not in keys:
             expected = ", ".join(sorted(keys))
-            problems.append((f"{section}.{key}", f"unknown key (expected one of: {expected})"))
+            problems.append((f"{label}.{key}", f"unknown key (expected one of: {expected})"))
             continue
         item, declared_setting = keys[key]
         message = declared_setting.check(value)
         if message:
-            problems.append((f"{section}.{key}", f"{value!r} {message}"))
+            problems.append((f"{label}.{key}", f"{value!r} {message}"))
             continue
         if isinstance(value, list):
             value = tuple(value)
@@ -393,10 +478,56 @@ def read_table(
         values[item.name] = value
     for key, (item, declared_setting) in keys.items():
         if declared_setting.required and key not in table:
-            problems.append((f"{section}.{key}", "missing; " + declared_setting.help))
+            problems.append((f"{label}.{key}", "missing; " + declared_setting.help))
         elif base is not None and item.name not in values and isinstance(item.default, Path):
             values[item.name] = base / item.default
     return values
+
+
+def read_languages(
+    value: Any, site: Mapping[str, Any], problems: Problems, base: Path
+) -> tuple[Language, ...]:
+    """``[languages.<tag>]`` tables, one per language besides the site's own."""
+    if not isinstance(value, dict):
+        problems.append(("languages", 'must be tables like [languages.fr] title = "…"'))
+        return ()
+    found = []
+    for tag, table in value.items():
+        label = f"languages.{tag}"
+        message = checks.language(tag)
+        if message or tag == site.get("language", "en"):
+            problems.append(
+                (label, f"{tag!r} {message}" if message else "is the site's own language")
+            )
+            continue
+        given = read_table(table, "languages.<tag>", problems, base, where=label)
+        chosen = {
+            item.name: given[item.name] for item, _ in declared(Language) if item.name in given
+        }
+        found.append(Language(tag=tag, **chosen))
+    return tuple(found)
+
+
+def language_sites(site: Site) -> list[Site]:
+    """The site itself (its default language, at the output root), then one site per other
+    language: its own language, title, posts folder and permalink pattern, under ``<tag>/``."""
+    others = [
+        replace(
+            site,
+            language=language.tag,
+            title=language.title or site.title,
+            description=language.description or site.description,
+            content_dir=language.content_dir or site.content_dir / language.tag,
+            content=replace(
+                site.content,
+                permalink=language.permalink or f"/{language.tag}{site.content.permalink}",
+            ),
+            language_folder=f"{language.tag}/",
+            languages=(),
+        )
+        for language in site.languages
+    ]
+    return [site, *others]
 
 
 def read_author(value: Any, problems: Problems) -> Author:
@@ -408,6 +539,24 @@ def read_author(value: Any, problems: Problems) -> Author:
         return Author(name="")
     values = read_table(value, "site.author", problems)
     return Author(name=values.get("name", ""), email=values.get("email"))
+
+
+def read_authors(value: Any, problems: Problems) -> tuple[tuple[str, Person], ...]:
+    """``[authors.<id>]`` tables: the people frontmatter may name by id."""
+    if not isinstance(value, dict):
+        problems.append(("authors", 'must be tables: [authors.jane] name = "Jane Doe"'))
+        return ()
+    people = []
+    for key, table in value.items():
+        if not isinstance(table, dict):
+            problems.append(
+                (f"authors.{key}", f'must be a table: [authors.{key}] name = "…", email = "…"')
+            )
+            continue
+        values = read_table(table, "authors.<id>", problems, where=f"authors.{key}")
+        if "name" in values:
+            people.append((key, build(Person, values)))
+    return tuple(people)
 
 
 def read_utm(letter: Any, problems: Problems) -> tuple[tuple[str, str], ...]:
@@ -491,14 +640,21 @@ def read_delivery(
 
 
 def from_environment(raw: str, default: Any) -> Any:
-    """An environment variable's text as the kind of value its setting's default is."""
+    """An environment variable's text as the kind of value its setting's default is. Only
+    ASCII digits make a number (``int()`` would also read '²' or Arabic-Indic digits); anything
+    else stays text, which the setting's check then refuses."""
+    text = raw.strip()
     if isinstance(default, bool):
-        return raw
+        return {"true": True, "false": False}.get(text.lower(), raw)
     if isinstance(default, int):
-        return int(raw) if raw.strip().isdigit() else raw
+        return int(text) if re.fullmatch(r"[0-9]+", text) else raw
     if isinstance(default, float):
-        try:
-            return float(raw)
-        except ValueError:
-            return raw
+        return float(text) if re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", text) else raw
     return raw
+
+
+def unknown_smtp_variables(env: Mapping[str, str]) -> list[str]:
+    """FEEDS_SMTP_* names in ``env`` that no setting reads: most likely a typo."""
+    known = {f"{ENV_PREFIX}{s.key.upper()}" for _, s in declared(SmtpSettings)}
+    known.add(f"{ENV_PREFIX}PASSWORD")
+    return sorted(name for name in env if name.startswith(ENV_PREFIX) and name not in known)

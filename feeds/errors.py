@@ -44,6 +44,10 @@ class ContentError(FeedsError):
         where = f"{path}: {field}" if field else str(path)
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[type[ContentError], tuple[str, str | None, str]]:
+        # Raised in a worker process, it crosses back pickled: rebuilt from its parts.
+        return (ContentError, (self.path, self.field, self.reason))
+
 
 class ContentErrors(FeedsError):
     """Every content problem of a run, reported together so one run shows them all."""
@@ -53,6 +57,9 @@ class ContentErrors(FeedsError):
     def __init__(self, errors: Iterable[ContentError]) -> None:
         self.errors = sorted(errors, key=str)
         super().__init__(f"{len(self.errors)} problem(s) in the content")
+
+    def __reduce__(self) -> tuple[type[ContentErrors], tuple[list[ContentError]]]:
+        return (ContentErrors, (self.errors,))
 
     def lines(self) -> list[str]:
         return [str(error) for error in self.errors]

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feeds.cache import BuildCache, cache_key
-from feeds.config import Config, Site
+from feeds.cache import BuildCache, cache_key, read_json, write_json
+from feeds.config import Config, Site, language_sites
 from feeds.content.files import FoundFile, find_posts
+from feeds.content.siteroot import dependency_stamp, find_site_root
 from feeds.errors import EXIT_BAD_INPUT, StrictError
 from feeds.output import write_outputs
 
@@ -58,54 +59,101 @@ class BuildResult:
     cached_posts: int = 0
     cached_feeds: int = 0
     cache_warning: str | None = None
+    # ``check --site``: the feed links that are no page of the built site.
+    missing_pages: tuple[str, ...] = ()
 
     @property
     def status(self) -> int:
         if self.strict_failed:
             return EXIT_BAD_INPUT
-        return 1 if self.feeds is not None and self.feeds.bad_posts else 0
+        failed = self.feeds is not None and self.feeds.bad_posts
+        return 1 if failed or self.missing_pages else 0
+
+
+@dataclass(frozen=True)
+class LanguagePlan:
+    """One language's part of a build: None for ``loaded`` and ``built`` when its cache says
+    nothing changed."""
+
+    site: Site
+    cache: BuildCache | None
+    loaded: LoadedPosts | None = None
+    built: FeedBuild | None = None
 
 
 def build_site(config: Config, options: BuildOptions, now: datetime) -> BuildResult:
-    """Load, build, write, and remember what was built, unless nothing changed."""
-    site = config.site
-    cache = open_cache(config, options) if options.use_cache else None
-    found = None
-    if cache is not None and site.content_dir.is_dir():
-        found = find_posts(site.content_dir, site.content)
-        if cache.unchanged(found, site.output_dir, now):
-            return BuildResult(
-                feeds=None, cached_posts=len(cache.files), cached_feeds=len(cache.outputs)
-            )
-    loaded, built = plan(site, options, now, cache, found)
+    """Load, build, write, and remember what was built, unless nothing changed. A multilingual
+    site is built language by language, and nothing is written unless every one succeeds."""
+    plans = [plan_language(config, site, options, now) for site in language_sites(config.site)]
+    done = [item for item in plans if item.loaded is not None and item.built is not None]
+    if not done:
+        return BuildResult(
+            feeds=None,
+            cached_posts=sum(len(item.cache.files) for item in plans if item.cache),
+            cached_feeds=sum(len(item.cache.outputs) for item in plans if item.cache),
+        )
+    built = merged([item.built for item in done if item.built is not None])
     result = BuildResult(
         feeds=built,
-        errors=tuple(str(error) for error in loaded.errors),
+        errors=tuple(str(error) for item in done if item.loaded for error in item.loaded.errors),
         warnings=built.warnings,
         strict_failed=options.strict and bool(built.warnings),
     )
     if result.strict_failed:
         return result
-    report = write_outputs(site.output_dir, built.files)
-    warning = save_cache(cache, site, loaded, built, now, options) if cache else None
-    return BuildResult(
-        feeds=built,
-        errors=result.errors,
-        warnings=result.warnings,
+    report = write_outputs(config.site.output_dir, built.files)
+    warnings = [
+        save_cache(item.cache, item.site, item.loaded, item.built, now, options)
+        for item in done
+        if item.cache is not None and item.loaded is not None and item.built is not None
+    ]
+    return replace(
+        result,
         written=report.written,
         unchanged=report.unchanged,
-        cache_warning=warning,
+        cache_warning=next((warning for warning in warnings if warning), None),
     )
 
 
-def check_site(config: Config, options: BuildOptions, now: datetime) -> BuildResult:
-    """Everything a build does but write: every problem reported, no file touched."""
-    loaded, built = plan(config.site, options, now)
+def plan_language(config: Config, site: Site, options: BuildOptions, now: datetime) -> LanguagePlan:
+    cache = open_cache(config, options, site) if options.use_cache else None
+    found = None
+    if cache is not None and site.content_dir.is_dir():
+        found = find_posts(site.content_dir, site.content)
+        if cache.unchanged([item for item in found if item.readable], site.output_dir, now):
+            return LanguagePlan(site, cache)
+    loaded, built = plan(site, options, now, cache, found)
+    return LanguagePlan(site, cache, loaded, built)
+
+
+def merged(builds: Sequence[FeedBuild]) -> FeedBuild:
+    """One language's build as it is (so a single-language site is built exactly as before);
+    several merged."""
+    if len(builds) == 1:
+        return builds[0]
+    from feeds.feed.build import merge_builds
+
+    return merge_builds(builds)
+
+
+def check_site(
+    config: Config, options: BuildOptions, now: datetime, built_site: Path | None = None
+) -> BuildResult:
+    """Everything a build does but write: every problem reported, no file touched. With
+    ``built_site`` (the blog's generated site), every feed link must be one of its pages."""
+    from feeds.sitecheck import missing_pages
+
+    plans = [plan(site, options, now) for site in language_sites(config.site)]
+    built = merged([item[1] for item in plans])
+    missing: tuple[str, ...] = ()
+    if built_site is not None:
+        missing = tuple(missing_pages(built.links, config.site.base_url, built_site))
     return BuildResult(
         feeds=built,
-        errors=tuple(str(error) for error in loaded.errors),
+        errors=tuple(str(error) for loaded, _ in plans for error in loaded.errors),
         warnings=built.warnings,
         strict_failed=options.strict and bool(built.warnings),
+        missing_pages=missing,
     )
 
 
@@ -150,13 +198,39 @@ def plan(
     return loaded, built
 
 
-def open_cache(config: Config, options: BuildOptions) -> BuildCache:
-    folder = options.cache_dir or config.source.parent / ".feeds-cache"
+def open_cache(config: Config, options: BuildOptions, site: Site | None = None) -> BuildCache:
+    site = site or config.site
+    # Each language other than the default one keeps its own cache, in a folder of its own.
+    folder = (options.cache_dir or config.source.parent / ".feeds-cache") / site.language_folder
     flags = (
         f"drafts={options.drafts} future={options.future} strict={options.strict} "
         f"keep_going={options.keep_going}"
     )
-    return BuildCache.open(folder, cache_key(repr(config.site), flags))
+    stamp = template_stamp(site, folder)
+    return BuildCache.open(folder, cache_key(repr(site), flags, stamp))
+
+
+# The files the last build's templates read outside the include and data folders.
+TEMPLATE_FILES = "template-files.json"
+
+
+def template_stamp(site: Site, cache_folder: Path) -> str:
+    """The files templates read besides the posts (data, includes, the site's settings, and
+    what the last build read with include_relative), by name, size and time: in the cache
+    key, so that editing one is never "nothing changed"."""
+    if site.content.template_tags not in (None, "render"):
+        return ""
+    root = find_site_root(site.content_dir, site.site_root)
+    parts = [dependency_stamp(root)]
+    listed = read_json(cache_folder / TEMPLATE_FILES)
+    if root is not None and isinstance(listed, list):
+        for name in listed:
+            try:
+                info = (root.path / str(name)).stat()
+                parts.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
+            except OSError:
+                parts.append(f"{name}:missing")
+    return "\n".join(parts)
 
 
 def save_cache(
@@ -177,6 +251,9 @@ def save_cache(
     ]
     next_publish = None if options.future or not due else min(due).isoformat()
     try:
+        # Before the state: a list saved without its state only costs a rebuild.
+        cache.folder.mkdir(parents=True, exist_ok=True)
+        write_json(cache.folder / TEMPLATE_FILES, list(built.template_files))
         cache.save(outputs, next_publish, built.render_keys, built.feed_keys)
     except OSError as error:
         return f"could not save the build cache in {cache.folder}: {error}"

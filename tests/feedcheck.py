@@ -12,6 +12,8 @@ import json
 import re
 from collections import Counter
 from datetime import datetime
+from html.entities import name2codepoint
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +23,8 @@ import lxml.html
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 MEDIA = "http://search.yahoo.com/mrss/"
-KNOWN_NAMESPACES = {ATOM, CONTENT, MEDIA}
+DC = "http://purl.org/dc/elements/1.1/"
+KNOWN_NAMESPACES = {ATOM, CONTENT, MEDIA, DC}
 RFC822 = re.compile(
     r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"\d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
@@ -30,6 +33,21 @@ RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 EMAIL_WITH_NAME = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+( \(.+\))?$")
 URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background", "longdesc")
 UNSAFE_ELEMENTS = ("script", "iframe", "object", "embed", "form", "applet", "meta")
+# The element names of HTML (current and obsolete): a tag outside them in an HTML payload is
+# text that was not escaped ("List<T>"), the validator's NotHtml.
+HTML_ELEMENTS = frozenset(
+    "a abbr acronym address applet area article aside audio b base basefont bdi bdo big blink "
+    "blockquote body br button canvas caption center cite code col colgroup data datalist dd "
+    "del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form "
+    "frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd "
+    "label legend li link main map mark marquee math menu meta meter nav noframes noscript "
+    "object ol optgroup option output p param picture pre progress q rp rt ruby s samp script "
+    "search section select slot small source span strike strong style sub summary sup svg "
+    "table tbody td template textarea tfoot th thead time title tr track tt u ul var video "
+    "wbr".split()
+)
+HTML_END_TAG = re.compile(r"</(\w+)>")
+REFERENCE = re.compile(r"&(#?\w+)")
 
 
 def is_absolute(url: str) -> bool:
@@ -60,6 +78,38 @@ def html_problems(html: str, where: str) -> list[str]:
                     if candidate.split() and not is_absolute(candidate.split()[0]):
                         problems.append(f"{where}: relative URL in srcset {candidate!r}")
     return problems
+
+
+def title_problems(text: str | None, where: str) -> list[str]:
+    """ContainsHTML: a title is plain text, so an HTML end tag or a character reference in it
+    (``It&rsquo;s`` once the XML is read) reaches readers as written."""
+    text = text or ""
+    tags = [tag for tag in HTML_END_TAG.findall(text) if tag.lower() in HTML_ELEMENTS]
+    if tags:
+        return [f"{where}: title contains HTML </{tags[0]}> (ContainsHTML)"]
+    for name in REFERENCE.findall(text):
+        if name in name2codepoint or name == "apos" or not name.isalpha():
+            return [f"{where}: title contains HTML &{name}; (ContainsHTML)"]
+    return []
+
+
+class _TagNames(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.names: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.names.append(tag)
+
+
+def not_html_problems(html: str, where: str) -> list[str]:
+    """NotHtml: an HTML summary holding tags that are not HTML, i.e. text that was escaped once
+    where HTML needed it twice (``List<T>`` read as a <t> element)."""
+    parser = _TagNames()
+    parser.feed(html)
+    parser.close()
+    unknown = [name for name in parser.names if name.lower() not in HTML_ELEMENTS]
+    return [f"{where}: non-HTML tag <{unknown[0]}> (NotHtml)"] if unknown else []
 
 
 def _parse(xml: bytes) -> tuple[lxml.etree._Element | None, list[str]]:
@@ -123,6 +173,8 @@ def rss_problems(xml: bytes, own_url: str) -> list[str]:
         where = f"item {index + 1}"
         if item.find("title") is None and item.find("description") is None:
             problems.append(f"{where}: needs a title or description")
+        problems += title_problems(item.findtext("title"), where)
+        problems += not_html_problems(item.findtext("description") or "", f"{where} description")
         guid = item.findtext("guid")
         if not guid:
             problems.append(f"{where}: missing guid")
@@ -137,6 +189,10 @@ def rss_problems(xml: bytes, own_url: str) -> list[str]:
         author = item.findtext("author")
         if author is not None and not EMAIL_WITH_NAME.match(author):
             problems.append(f"{where}: author {author!r} is not an email address")
+        if len(item.findall("author")) > 1:
+            problems.append(f"{where}: more than one author (each item has one <author>)")
+        if author is not None and item.find(f"{{{DC}}}creator") is not None:
+            problems.append(f"{where}: both author and dc:creator (DuplicateItemSemantics)")
         for name in ("description", f"{{{CONTENT}}}encoded"):
             problems += html_problems(item.findtext(name) or "", f"{where} {name}")
         for media in item.iter(f"{{{MEDIA}}}content"):
@@ -160,10 +216,18 @@ def atom_problems(xml: bytes, own_url: str) -> list[str]:
         problems.append(f"feed: needs one link rel='self' with href {own_url!r}")
     feed_has_author = root.find(f"{{{ATOM}}}author") is not None
     ids = []
+    updates = []
     for index, entry in enumerate(root.findall(f"{{{ATOM}}}entry")):
         where = f"entry {index + 1}"
         problems += _atom_common(entry, where)
         ids.append(entry.findtext(f"{{{ATOM}}}id"))
+        updates.append(entry.findtext(f"{{{ATOM}}}updated"))
+        title = entry.find(f"{{{ATOM}}}title")
+        if title is not None and title.get("type", "text") == "text":
+            problems += title_problems(title.text, where)
+        summary = entry.find(f"{{{ATOM}}}summary")
+        if summary is not None and summary.get("type") == "html":
+            problems += not_html_problems(summary.text or "", f"{where} summary")
         if not feed_has_author and entry.find(f"{{{ATOM}}}author") is None:
             problems.append(f"{where}: no author, and the feed has none")
         published = entry.find(f"{{{ATOM}}}published")
@@ -181,6 +245,11 @@ def atom_problems(xml: bytes, own_url: str) -> list[str]:
             if not is_absolute(media.get("url") or ""):
                 problems.append(f"{where}: media:content url is not absolute")
     problems += [f"duplicate entry id {i}" for i, n in Counter(ids).items() if n > 1]
+    problems += [
+        f"entries share updated {u} (DuplicateUpdated)"
+        for u, n in Counter(updates).items()
+        if u and n > 1
+    ]
     return problems
 
 
@@ -231,6 +300,8 @@ def json_feed_problems(data: bytes, own_url: str) -> list[str]:
         if not isinstance(item.get("id"), str) or not item["id"]:
             problems.append(f"{where}: id must be a non-empty string")
         ids.append(item.get("id"))
+        if isinstance(item.get("title"), str):
+            problems += title_problems(item["title"], where)
         if "content_html" not in item and "content_text" not in item:
             problems.append(f"{where}: needs content_html or content_text")
         for key in ("url", "image", "external_url", "banner_image"):

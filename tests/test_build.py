@@ -127,7 +127,7 @@ def test_check_reports_and_writes_nothing(
     sample_blog.post("dup.md", "---\ntitle: Dup\ndate: 2021-01-01\nslug: json-feed\n---\nx\n")
     code, _, err = run_cli(sample_blog.args("check"), capsys)
     assert code == 2
-    assert "slug: is also the slug of" in err
+    assert "URL: /blog/json-feed/ is also the URL of" in err
     assert not sample_blog.public.exists()
 
 

@@ -24,7 +24,8 @@ def test_defaults_and_paths_relative_to_the_file(tmp_path: Path) -> None:
     assert site.base_url == "https://example.com/"
     assert site.since == "2020"
     assert site.language == "en"
-    assert site.permalink == "/blog/{slug}/"
+    assert site.content.permalink == "/blog/{slug}/"
+    assert site.content.slug_style == "default"
     assert site.content_dir == tmp_path / "content"
     assert site.output_dir == tmp_path / "public"
     assert site.items_per_feed == 20
@@ -50,7 +51,7 @@ since = "last year"
 timezone = "Mars/Olympus"
 items_per_feed = -1
 tag_feeds = "yes"
-permalink = "/blog/{title}/"
+permalink = "/blog/{year}/{dir}/"
 
 [site.author]
 email = "not-an-address"
@@ -62,17 +63,17 @@ x = 1
     with pytest.raises(ConfigError) as raised:
         load_site(path)
     assert raised.value.lines() == [
-        f"{path}: extras: unknown section (expected one of: site, fields, newsletter, smtp, delivery)",
+        f"{path}: extras: unknown section (expected one of: site, fields, authors, newsletter, smtp, delivery, languages)",
         f"{path}: site.titel: unknown key (expected one of: base_url, content, description, "
-        "exclude, include, items_per_feed, language, output, permalink, since, tag_feeds, "
-        "template_tags, timezone, title)",
+        "exclude, include, items_per_feed, language, output, permalink, root, since, slug_style, "
+        "tag_feeds, template_tags, timezone, title)",
         f"{path}: site.base_url: 'example.com' must be an absolute http(s) URL like 'https://example.com/'",
         f"{path}: site.since: 'last year' must be a year (2019) or a date ('2019-04-01') on which the site owned its domain",
         f"{path}: site.timezone: 'Mars/Olympus' is not a known time zone (use an IANA name like 'Europe/Berlin' or 'UTC')",
         f"{path}: site.items_per_feed: -1 must be a whole number, 0 or more (0 = all posts)",
         f"{path}: site.tag_feeds: 'yes' must be true or false",
-        f"{path}: site.permalink: '/blog/{{title}}/' must contain {{slug}} and only "
-        "{slug}, {year}, {month}, {day}",
+        f"{path}: site.permalink: '/blog/{{year}}/{{dir}}/' must contain {{slug}} or a "
+        "frontmatter field such as {category}, and may use {year}, {month}, {day}, {dir}",
         f'{path}: site.title: missing; the site\'s name, e.g. title = "My Blog"',
         f"{path}: site.author.email: 'not-an-address' must be an email address like 'jane@example.com'",
         f'{path}: site.author.name: missing; e.g. name = "Jane Doe"',
@@ -109,9 +110,9 @@ def test_the_newsletter_folder_cannot_leave_the_output_folder(tmp_path: Path) ->
             [
                 "smtp.port: 70000 must be a port number (25, 465, 587, …)",
                 "smtp.security: 'tls' must be one of: starttls, ssl, none",
-                "smtp.retries: -1 must be a whole number, 0 or more (0 = all posts)",
-                "smtp.rate: 'fast' must be messages per second, 0 (no limit) or more",
-                "smtp.server: unknown key (expected one of: host, port, rate, retries, "
+                "smtp.retries: -1 must be a whole number from 0 to 10",
+                "smtp.rate: 'fast' must be messages per second: 0 (no limit), or from 0.001 to 10000",
+                "smtp.server: unknown key (expected one of: allow_plaintext_auth, host, port, rate, retries, "
                 "retry_delay, security, timeout, user)",
             ],
         ),
@@ -124,7 +125,7 @@ def test_the_newsletter_folder_cannot_leave_the_output_folder(tmp_path: Path) ->
             "full = 1\n",
             [
                 "delivery.list_address: 'nobody' must be an email address like 'jane@example.com'",
-                "delivery.unsubscribe_url: 'https://x.example/u?{who}' may only use {email} and "
+                "delivery.unsubscribe_url: 'https://x.example/u?{who}' may only use {email}, "
                 "{token}",
                 "delivery.full: 1 must be true or false",
             ],
@@ -138,11 +139,11 @@ def test_the_newsletter_folder_cannot_leave_the_output_folder(tmp_path: Path) ->
             ],
         ),
         (
-            '[fields]\ndate = 3\nauthor = "by"\n',
+            '[fields]\ndate = 3\nwriter = "by"\n',
             [
                 "fields.date: 3 must be a frontmatter name or a list of them",
-                "fields.author: unknown field (expected one of: title, date, updated, "
-                "description, top, tags, image, draft, slug, id)",
+                "fields.writer: unknown field (expected one of: title, date, updated, "
+                "description, top, tags, image, draft, slug, id, authors)",
             ],
         ),
     ],
@@ -179,3 +180,60 @@ def test_defaults_worked_out_from_other_settings(tmp_path: Path) -> None:
     assert config.newsletter.templates_dir is None  # the built-in templates
     assert config.delivery.state == tmp_path / ".feeds-state/journal.sqlite3"
     assert config.delivery.subscribers is None
+
+
+def test_languages_each_a_site_of_their_own(tmp_path: Path) -> None:
+    from feeds.config import language_sites
+
+    path = write(
+        tmp_path,
+        SITE_TOML
+        + '\n[languages.fr]\ntitle = "Le blog"\n\n[languages.de]\npermalink = "/de/b/{slug}/"\n'
+        'content = "inhalt"\n',
+    )
+    site, french, german = language_sites(load_site(path))
+    assert (site.language, site.language_folder, site.content.permalink) == (
+        "en",
+        "",
+        "/blog/{slug}/",
+    )
+    assert (french.language, french.title, french.description) == (
+        "fr",
+        "Le blog",
+        "A blog for tests.",
+    )
+    assert (french.content_dir, french.content.permalink) == (
+        tmp_path / "content/fr",
+        "/fr/blog/{slug}/",
+    )
+    assert french.language_folder == "fr/" and french.output_dir == site.output_dir
+    assert (german.title, german.content_dir, german.content.permalink) == (
+        "Test Blog", tmp_path / "inhalt", "/de/b/{slug}/",
+    )  # fmt: skip
+
+
+def test_bad_languages_are_reported_with_the_rest(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        SITE_TOML + '\n[languages.en]\ntitle = "x"\n\n[languages.xx_1]\n\n[languages.fr]\n'
+        'permalink = "fr/{slug}"\ncolour = 1\n',
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_site(path)
+    assert raised.value.lines() == [
+        f"{path}: languages.en: is the site's own language",
+        f"{path}: languages.xx_1: 'xx_1' must be a language tag like 'en' or 'pt-BR'",
+        f"{path}: languages.fr.permalink: 'fr/{{slug}}' must be a path pattern starting with "
+        "'/', like '/blog/{slug}/'",
+        f"{path}: languages.fr.colour: unknown key (expected one of: content, description, "
+        "permalink, title)",
+    ]
+
+
+def test_slug_style_must_be_known(tmp_path: Path) -> None:
+    path = write(tmp_path, SITE_TOML.replace("[site]\n", '[site]\nslug_style = "gatsby"\n'))
+    with pytest.raises(ConfigError) as raised:
+        load_site(path)
+    assert raised.value.lines() == [
+        f"{path}: site.slug_style: 'gatsby' must be one of: default, keep, hugo, jekyll, astro"
+    ]

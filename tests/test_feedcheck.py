@@ -112,3 +112,85 @@ def test_json_feed_rules_fire() -> None:
         "item 2 date_published: '2021-01-01' is not an RFC 3339 date-time",
         "duplicate item id 1",
     ]
+
+
+# The rules below were added with the feed writers' fixes for entities, escaping and same-day
+# posts: each is shown firing on the mistake it names, and staying quiet on the right form.
+RSS_WITH_DC = RSS.replace(
+    'version="2.0"', 'version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+)
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        ("<title>It&amp;rsquo;s</title>", "title contains HTML &rsquo; (ContainsHTML)"),
+        ("<title>It&amp;#8217;s</title>", "title contains HTML &#8217; (ContainsHTML)"),
+        ("<title>&lt;b&gt;Bold&lt;/b&gt;</title>", "title contains HTML </b> (ContainsHTML)"),
+        ("<description>List&lt;T&gt;</description>", "non-HTML tag <t> (NotHtml)"),
+        (
+            "<author>a@example.com (A)</author><author>b@example.com (B)</author>",
+            "more than one author",
+        ),
+        ("<author>a@example.com (A)</author><dc:creator>A</dc:creator>", "DuplicateItemSemantics"),
+    ],
+)
+def test_rss_text_rules_fire(extra: str, problem: str) -> None:
+    found = rss_problems(rss_with(extra), URL)
+    assert any(problem in line for line in found), found
+
+
+def rss_with(extra: str) -> bytes:
+    """The good RSS feed with ``extra`` in its item; a <title> in ``extra`` replaces the item's."""
+    feed = RSS_WITH_DC.format(self=URL, date="Wed, 01 Oct 2025 06:00:00 +0000", extra=extra)
+    if extra.startswith("<title>"):
+        feed = feed.replace("<item><title>A</title>", "<item>")
+    return feed.encode()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "<description>List&amp;lt;T&amp;gt; and M&amp;amp;Ms</description>",
+        "<description>&lt;p&gt;A &lt;em&gt;real&lt;/em&gt; paragraph&lt;/p&gt;</description>",
+        "<title>It\u2019s AT&amp;T, R&amp;D and List&lt;T&gt;</title>",
+        "<dc:creator>A</dc:creator><dc:creator>B</dc:creator>",
+    ],
+)
+def test_rss_text_rules_accept_the_right_forms(extra: str) -> None:
+    assert rss_problems(rss_with(extra), URL) == []
+
+
+def two_entries(first: str, second: str) -> bytes:
+    """An Atom feed whose two entries were updated at ``first`` and ``second``."""
+    other = (
+        "</entry><entry><id>tag:example.com,2020:f</id><title>F</title>"
+        f'<updated>{second}</updated><link href="https://example.com/f/"/>'
+    )
+    return atom(updated=first, extra=other)
+
+
+def test_atom_duplicate_updated_fires_only_on_equal_values() -> None:
+    own = "https://example.com/atom.xml"
+    same = atom_problems(two_entries("2025-10-01T00:00:00+02:00", "2025-10-01T00:00:00+02:00"), own)
+    assert same == ["entries share updated 2025-10-01T00:00:00+02:00 (DuplicateUpdated)"]
+    apart = two_entries("2025-10-01T00:00:01+02:00", "2025-10-01T00:00:00+02:00")
+    assert atom_problems(apart, own) == []
+
+
+def test_atom_and_json_titles_are_plain_text() -> None:
+    own = "https://example.com/atom.xml"
+    found = atom_problems(
+        atom(extra="").replace(b"<title>E</title>", b"<title>It&amp;rsquo;s</title>"), own
+    )
+    assert found == ["entry 1: title contains HTML &rsquo; (ContainsHTML)"]
+    html_title = b'<title type="html">It&amp;rsquo;s</title>'
+    assert atom_problems(atom().replace(b"<title>E</title>", html_title), own) == []
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "T",
+        "feed_url": "https://example.com/feed.json",
+        "items": [{"id": "1", "title": "&quot;Shields Up&quot;", "content_html": "<p>x</p>"}],
+    }
+    found = json_feed_problems(json.dumps(feed).encode(), "https://example.com/feed.json")
+    assert found == ["item 1: title contains HTML &quot; (ContainsHTML)"]

@@ -4,6 +4,7 @@ virtual environment outside it, gives a working `feeds` with its built-in templa
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -91,3 +92,21 @@ def test_build_and_newsletter_outside_the_repository(installed: Path, tmp_path: 
         [str(installed / "python"), "-m", "feeds", "--version"], capture_output=True, text=True
     )
     assert module.stdout.startswith("feeds ")
+
+
+def test_init_build_and_newsletter_on_an_existing_blog(installed: Path, tmp_path: Path) -> None:
+    """An Eleventy blog as a new user has it: `feeds init`, then `feeds build` and
+    `feeds newsletter` with the settings it wrote, untouched."""
+    blog = tmp_path / "eleventy"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "init" / "eleventy", blog)
+    init = run(installed, blog, "init")
+    assert init.returncode == 0, init.stderr
+    assert "https://eleven.example/blog/first-post/" in init.stdout
+    built = run(installed, blog, "build")
+    assert built.returncode == 0, built.stderr
+    assert "https://eleven.example/blog/first-post/" in (blog / "_site" / "rss.xml").read_text(
+        encoding="utf-8"
+    )
+    letter = run(installed, blog, "newsletter")
+    assert letter.returncode == 0, letter.stderr
+    assert list((blog / "_site" / "newsletter").glob("*.eml"))

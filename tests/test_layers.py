@@ -20,13 +20,15 @@ LAYERS = {
     "feeds.cache": 2,
     "feeds.output": 2,
     "feeds.workers": 2,
+    "feeds.sitecheck": 2,
     "feeds.content": 3,
     "feeds.feed": 4,
     "feeds.newsletter": 4,
     "feeds.delivery": 5,
     "feeds.pipeline": 6,
-    "feeds.cli": 7,
-    "feeds.__main__": 8,
+    "feeds.init": 7,
+    "feeds.cli": 8,
+    "feeds.__main__": 9,
 }
 # Each library and the one module allowed to import it.
 OWNERS = {
@@ -34,6 +36,7 @@ OWNERS = {
     "premailer": "feeds.newsletter.inline",
     "jinja2": "feeds.newsletter.templates",
     "nh3": "feeds.content.sanitize",
+    "liquid": "feeds.content.liquid",
     "markdown": "feeds.content.markdown_engine",
     "sqlite3": "feeds.delivery.journal",
     "smtplib": "feeds.delivery.smtp",

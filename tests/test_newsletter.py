@@ -232,7 +232,8 @@ def test_utm_tags_only_on_links_into_the_site(sample: dict[str, bytes]) -> None:
 def test_text_part_has_every_post_wrapped_near_72_columns(sample: dict[str, bytes]) -> None:
     text = sample["txt"].decode("utf-8")
     for line in text.splitlines():
-        assert len(line) <= 72 or line.startswith("Read more: https://"), line
+        # A line over 72 columns is a URL that cannot be broken.
+        assert len(line) <= 72 or " " not in line.strip() or line.startswith("Read more: "), line
     flat = " ".join(text.split())
     posts = html_tree(sample["html"]).find_class("post")
     assert len(posts) >= 4
@@ -241,7 +242,12 @@ def test_text_part_has_every_post_wrapped_near_72_columns(sample: dict[str, byte
         assert link.text_content() in flat
         assert f"Read more: {link.get('href')}" in text
         assert post.find_class("post-date")[0].text_content() in flat
-    assert "A cron line, a journal and a lock" in flat or "A long tour of how feed readers" in flat
+    # The text part carries what the HTML carries: the summaries, or with --full the posts.
+    for body in html_tree(sample["html"]).find_class("post-body") or html_tree(
+        sample["html"]
+    ).find_class("post-description"):
+        words = " ".join(body.text_content().split())
+        assert words[:60] in flat
 
 
 def test_eml_parses_back_into_both_parts(sample: dict[str, bytes]) -> None:
@@ -360,6 +366,20 @@ def test_missing_template_names_it(
     [
         ("line one\n{{ 1 + }}\n", "line 2: unexpected 'end of print statement'"),
         ("line one\n{{ nope.deeper }}\n", "line 2: 'nope' is undefined"),
+        (
+            "line one\n{{ 1 // 0 }}\n",
+            "line 2: ZeroDivisionError: integer division or modulo by zero",
+        ),
+        # Sandboxed, with none of Jinja's globals: no way to the process or its environment.
+        (
+            "{{ cycler.__init__.__globals__.os.environ }}\n",
+            "line 1: access to attribute '__init__' of 'StrictUndefined' object is unsafe.",
+        ),
+        (
+            "\n{{ site.__class__.__mro__ }}\n",
+            "line 2: access to attribute '__class__' of 'dict' object is unsafe.",
+        ),
+        ("{{ lipsum() }}\n", "line 1: 'lipsum' is undefined"),
     ],
 )
 def test_broken_template_names_file_and_line(
@@ -377,25 +397,32 @@ def test_broken_template_names_file_and_line(
 # Size and headers
 
 
-def test_size_warning_names_the_posts_that_pushed_it_over(
+def test_posts_that_would_pass_the_clip_size_go_as_summaries_newest_kept_whole(
     blog: Blog, capsys: pytest.CaptureFixture[str]
 ) -> None:
     paragraph = "A sentence of filler text that takes up room in the email. " * 20
     for day in (1, 2, 3):
         blog.post(
             f"p{day}.md",
-            f"---\ntitle: Post {day}\ndate: 2021-01-0{day}\n---\n" + f"\n\n{paragraph}" * 40,
+            f"---\ntitle: Post {day}\ndate: 2021-01-0{day}\ndescription: Summary {day}.\n---\n"
+            + f"\n\nBody {day}. {paragraph}" * 30,
         )
     code, _, err = run_cli(blog.args("newsletter", "--full"), capsys)
     assert code == 0
     (line,) = err.splitlines()
-    size = len((blog.public / "newsletter/2021-01-03-latest.html").read_bytes())
-    assert size > GMAIL_CLIP_BYTES
-    assert line == (
-        f"warning: newsletter HTML is {size / 1024:.0f} KB, over Gmail's 102 KB clipping size: "
-        "Gmail will cut it off; these posts pushed it over: 'Post 1' "
-        "(leave out --full, or send fewer)"
+    assert line.startswith("warning: newsletter HTML with every post whole is ")
+    assert line.endswith(
+        "KB, over Gmail's 102 KB clipping size: these posts go as summaries with a link to the "
+        "rest: 'Post 1' (send fewer posts to keep them whole)"
     )
+    html = (blog.public / "newsletter/2021-01-03-latest.html").read_text(encoding="utf-8")
+    text = (blog.public / "newsletter/2021-01-03-latest.txt").read_text(encoding="utf-8")
+    assert len(html.encode("utf-8")) <= GMAIL_CLIP_BYTES
+    for part in (html, text):
+        assert "Body 3." in part and "Body 2." in part and "Body 1." not in part
+        assert "Summary 1." in part and "Read the rest" in part
+    code, _, err = run_cli(blog.args("newsletter", "--full", "--strict"), capsys)
+    assert code == 2 and "--strict is on" in err
     code, _, err = run_cli(blog.args("newsletter"), capsys)
     assert code == 0 and err == ""
 

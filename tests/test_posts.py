@@ -267,11 +267,12 @@ def test_empty_and_non_utf8_files(blog: Blog) -> None:
     ]
 
 
-def test_duplicate_slugs_name_both_files(blog: Blog) -> None:
+def test_two_posts_at_one_url_name_both_files(blog: Blog) -> None:
     first = blog.post("2021-01-01-hello.md", "---\ntitle: A\ndate: 2021-01-01\n---\nx\n")
     second = blog.post("other/hello.md", "---\ntitle: B\ndate: 2021-01-02\n---\nx\n")
     assert problems(blog) == [
-        f"{second}: slug: is also the slug of {first}; give one of them another slug:",
+        f"{second}: URL: /blog/hello/ is also the URL of {first}; "
+        "give one of them another slug: or permalink:",
     ]
 
 

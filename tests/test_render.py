@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from feeds.config import ContentOptions
 from feeds.content.markdown_engine import markdown_to_html
 from feeds.content.model import Post
 from feeds.content.permalinks import entry_id, post_url
@@ -102,7 +103,9 @@ def test_rendered_post_has_absolute_image_and_description(tmp_path: Path) -> Non
 
 def test_permalink_pattern_uses_the_site_time_zone(tmp_path: Path) -> None:
     # 23:30 UTC on the 9th is already the 10th in Berlin.
-    site = make_site(tmp_path, permalink="/{year}/{month}/{day}/{slug}.html")
+    site = make_site(
+        tmp_path, content=ContentOptions(permalink="/{year}/{month}/{day}/{slug}.html")
+    )
     assert post_url(a_post(), site) == "https://example.com/2021/12/10/post.html"
 
 

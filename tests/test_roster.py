@@ -140,7 +140,7 @@ def test_a_bad_address_is_one_error_line(
     code, _, err = subscribers(blog, capsys, "add", "not-an-address")
     assert (code, err) == (
         2,
-        "error: 'not-an-address' is not an email address (use name@example.com)\n",
+        "error: 'not-an-address' is not an email address like 'jane@example.com'\n",
     )
     assert statuses(blog) == {}
 
@@ -200,12 +200,12 @@ def test_a_journal_of_the_first_schema_is_migrated_and_keeps_its_issues(tmp_path
         db.executescript(MIGRATIONS[1] + "; PRAGMA user_version = 1;")
         db.execute(
             "INSERT INTO issues (stem, subject, html, text, sent_date, created_at) "
-            "VALUES ('2021-01-01-issue', 's', 'h', 't', '2021-01-01T00:00:00+00:00', 'x')"
+            "VALUES ('2021-01-01-issue', 's', 'h', 't', '2021-01-01T00:00:00+00:00', '2021-01-01T00:00:00+00:00')"
         )
     journal = Journal.open(path)
     try:
         assert journal.db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-        assert journal.open_issue() is not None
+        assert journal.open_issues() != []
         assert journal.roster() == [] and journal.suppressed() == {}
     finally:
         journal.close()

@@ -11,7 +11,15 @@ from pathlib import Path
 
 from feeds.config import ContentOptions
 
-SUFFIXES = (".md", ".markdown")
+SUFFIXES = (".md", ".markdown", ".mdx")
+# Formats other generators write posts in, which this tool cannot read: a file of one of these
+# kinds matched by ``include`` gets a warning, as does any file an include pattern names by
+# its extension (``**/*.adoc``). Other files a folder pattern (``posts/**``) matches — a page
+# bundle's images, say — are resources and pass quietly.
+POST_LIKE = (
+    ".adoc", ".asciidoc", ".htm", ".html", ".ipynb", ".liquid", ".markdoc", ".mdoc", ".mmark",
+    ".njk", ".org", ".pandoc", ".rmd", ".rst", ".textile",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -20,11 +28,14 @@ class FoundFile:
     relative: str
     size: int
     mtime_ns: int
+    # False: matched by ``include`` but not a kind of file this tool reads as a post.
+    readable: bool = True
 
 
 def find_posts(content_dir: Path, options: ContentOptions) -> list[FoundFile]:
     """Markdown files below ``content_dir`` matching an include pattern and no exclude pattern,
-    sorted by path; hidden files and folders are never posts."""
+    sorted by path; hidden files and folders are never posts. Files ``include`` matches that
+    are not Markdown come along marked ``readable=False`` (see ``is_unreadable_match``)."""
     found: list[FoundFile] = []
     pending = [(content_dir, "")]
     while pending:
@@ -42,6 +53,8 @@ def find_posts(content_dir: Path, options: ContentOptions) -> list[FoundFile]:
             elif is_post_file(entry, relative, options):
                 info = entry.stat()
                 found.append(FoundFile(Path(entry.path), relative, info.st_size, info.st_mtime_ns))
+            elif is_unreadable_match(entry, relative, options):
+                found.append(FoundFile(Path(entry.path), relative, 0, 0, readable=False))
     return sorted(found, key=lambda item: item.relative)
 
 
@@ -52,6 +65,16 @@ def is_post_file(entry: os.DirEntry[str], relative: str, options: ContentOptions
         and matches(relative, options.include)
         and not matches(relative, options.exclude)
     )
+
+
+def is_unreadable_match(entry: os.DirEntry[str], relative: str, options: ContentOptions) -> bool:
+    """A file ``include`` asks for that is not Markdown: by its extension's name, or of a
+    kind other generators write posts in."""
+    patterns = [pattern for pattern in options.include if matches(relative, [pattern])]
+    if not patterns or matches(relative, options.exclude) or not entry.is_file():
+        return False
+    named = any(pattern.rsplit("/", 1)[-1].strip("*") for pattern in patterns)
+    return named or entry.name.lower().endswith(POST_LIKE)
 
 
 def matches(relative: str, patterns: Sequence[str]) -> bool:

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from feeds.cache import BuildCache
-from feeds.config import ContentOptions, Site
-from feeds.content.fields import DEFAULT_OPTIONS, duplicate_slugs, pick, post_from_metadata
+from feeds.config import ContentOptions, Person, Site
+from feeds.content.fields import DEFAULT_OPTIONS, pick, post_from_metadata
 from feeds.content.files import FoundFile, find_posts
 from feeds.content.model import LoadedPosts, Post, newest_first
+from feeds.content.permalinks import assign_ids, id_base
 from feeds.content.source import read_source
 from feeds.errors import ContentError, ContentErrors
 from feeds.workers import bulk_allocation, process_pool
@@ -37,15 +38,17 @@ def load_posts(
     cache: BuildCache | None = None,
     workers: int = 1,
     found: Sequence[FoundFile] | None = None,
+    ids: str = "",
 ) -> LoadedPosts:
-    """Read every post below ``content_dir``. Every problem is collected, then raised together
+    """Read every post below ``content_dir``. ``ids`` is what computed feed ids start with
+    (``permalinks.id_base``); a pinned id that equals a computed one is only caught with it. Every problem is collected, then raised together
     as ``ContentErrors`` — unless ``keep_going``, when the bad posts are left out and their
     problems travel in ``LoadedPosts.errors``. Files the ``cache`` knows unchanged are not read;
     the rest are parsed in ``workers`` processes when there are enough of them."""
     if not content_dir.is_dir():
         raise ContentErrors([ContentError(content_dir, None, "content folder not found")])
     with bulk_allocation():
-        return _load(content_dir, tz, options, keep_going, cache, workers, found)
+        return _load(content_dir, tz, options, keep_going, cache, workers, found, ids)
 
 
 def _load(
@@ -56,18 +59,22 @@ def _load(
     cache: BuildCache | None,
     workers: int,
     found: Sequence[FoundFile] | None,
+    ids: str,
 ) -> LoadedPosts:
     if found is None:
         found = find_posts(content_dir, options)
     results: dict[str, FileResult] = {}
     todo = []
     for item in found:
+        if not item.readable:
+            results[item.relative] = FileResult(source=item.path, warnings=(unreadable(item),))
+            continue
         result = cached_result(cache, item)
         if result is None:
             todo.append(item)
         else:
             results[item.relative] = result
-    crowded = folders_with_several(found)
+    crowded = folders_with_several([item for item in found if item.readable])
     parsed = parse_files(todo, tz, options, crowded, workers)
     for item, (record, digest, errors) in zip(todo, parsed, strict=True):
         if errors:
@@ -78,7 +85,14 @@ def _load(
             cache.remember(item, digest, record)
     if cache is not None:
         cache.forget_missing(found)
-    return assemble([results[item.relative] for item in found], keep_going)
+    return assemble([results[item.relative] for item in found], keep_going, ids)
+
+
+def unreadable(item: FoundFile) -> str:
+    return (
+        f"{item.path}: matched by include, but only .md, .markdown and .mdx files are read as "
+        "posts; left out (narrow include or add it to exclude)"
+    )
 
 
 def cached_result(cache: BuildCache | None, item: FoundFile) -> FileResult | None:
@@ -93,16 +107,15 @@ def cached_result(cache: BuildCache | None, item: FoundFile) -> FileResult | Non
         return None
 
 
-def assemble(results: Sequence[FileResult], keep_going: bool) -> LoadedPosts:
+def assemble(results: Sequence[FileResult], keep_going: bool, ids: str = "") -> LoadedPosts:
     posts = [result.post for result in results if result.post is not None]
     errors = [ContentError(*error) for result in results for error in result.errors]
     warnings = [warning for result in results for warning in result.warnings]
     skipped = [result.source for result in results if result.skipped]
-    duplicates = duplicate_slugs(posts)
-    if duplicates and keep_going:
-        clashing = {Path(error.path) for error in duplicates}
+    posts, clashes, clashing = assign_ids(posts, ids)
+    if clashes and keep_going:
         posts = [post for post in posts if post.source not in clashing]
-    errors.extend(duplicates)
+    errors.extend(clashes)
     if errors and not keep_going:
         raise ContentErrors(errors)
     return LoadedPosts(
@@ -129,6 +142,7 @@ def load_site_posts(
         cache=cache,
         workers=workers,
         found=found,
+        ids=id_base(site),
     )
 
 
@@ -175,6 +189,8 @@ def post_to_record(post: Post) -> dict[str, Any]:
         "image": post.image,
         "tags": list(post.tags),
         "pinned_id": post.pinned_id,
+        "authors": [[person.name, person.email, person.url] for person in post.authors],
+        "path": post.path,
     }
 
 
@@ -191,6 +207,8 @@ def post_from_record(record: dict[str, Any], digest: str, source: Path) -> Post:
         image=record["image"],
         tags=tuple(record["tags"]),
         pinned_id=record["pinned_id"],
+        authors=tuple(Person(*person) for person in record["authors"]),
+        path=record["path"],
         source_digest=digest,
     )
 
@@ -235,13 +253,20 @@ def parse_file(
     path = item.path
     try:
         source = read_source(path)
-        if is_section(item, source.metadata, options, crowded):
+        if is_section(item, source.metadata, options, crowded) or has_no_page(source.metadata):
             return FileResult(source=path, skipped=True).record(), source.digest, ()
-        post, warnings = post_from_metadata(path, source.metadata, None, tz, options)
+        post, warnings = post_from_metadata(
+            path, source.metadata, None, tz, options, relative=item.relative
+        )
     except ContentErrors as bad:
         return {}, "", tuple((error.path, error.field, error.reason) for error in bad.errors)
     result = FileResult(source=path, post=post, warnings=(*source.warnings, *warnings))
     return result.record(), source.digest, ()
+
+
+def has_no_page(meta: dict[str, Any]) -> bool:
+    """Eleventy's ``permalink: false``: the file is never written as a page."""
+    return meta.get("permalink") is False
 
 
 def folders_with_several(found: Sequence[FoundFile]) -> frozenset[str]:

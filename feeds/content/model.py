@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from feeds.config import Person
 from feeds.content.slugs import tag_slug
 from feeds.errors import ContentError
 
@@ -30,6 +31,14 @@ class Post:
     image: str | None = None
     tags: tuple[str, ...] = ()
     pinned_id: str | None = None
+    # Empty: the site's author (``[site.author]``) wrote it.
+    authors: tuple[Person, ...] = ()
+    # The URL path (from the site's base URL), worked out when the post is loaded; empty for a
+    # post made in code, whose path then comes from the pattern (``permalinks.post_url``).
+    path: str = ""
+    # What follows the date in the computed ``tag:`` id when the slug is not the post's alone
+    # (see ``permalinks.assign_ids``); empty: the slug.
+    id_name: str = ""
     # A hash of the file's bytes: with the URL, the key under which its rendering is cached.
     source_digest: str = field(default="", compare=False)
 
@@ -48,8 +57,8 @@ class LoadedPosts:
 
 
 def newest_first(posts: Iterable[Post]) -> list[Post]:
-    """Newest first; equal dates by slug, so the order never changes between runs."""
-    by_slug = sorted(posts, key=lambda post: post.slug)
+    """Newest first; equal dates by slug (then path), so the order never changes between runs."""
+    by_slug = sorted(posts, key=lambda post: (post.slug, post.path, str(post.source)))
     return sorted(by_slug, key=lambda post: post.date, reverse=True)
 
 

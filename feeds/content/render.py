@@ -4,25 +4,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from html import escape
 from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
-from lxml.etree import ParserError
+from lxml.etree import Comment, ParserError
 
 from feeds.config import Site
 from feeds.content.markdown_engine import markdown_to_html
+from feeds.content.mdx import is_mdx, mdx_to_markdown
 from feeds.content.model import Post
 from feeds.content.permalinks import entry_id, post_url
 from feeds.content.sanitize import clean_feed_html, count_unsafe
 from feeds.content.source import read_body_text
-from feeds.content.templatetags import strip_template_tags
+from feeds.content.templating import (
+    Templating,
+    apply_templates,
+    lookups_hold,
+    prepare_templating,
+)
 from feeds.workers import process_pool
 
 URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background", "longdesc")
 SUMMARY_LENGTH = 300
+# Elements HTML does not allow inside <p> (flow content that is not phrasing content). Markdown
+# wraps raw HTML it does not know as a block (or that sits in a paragraph line or a block
+# quote) in <p>; a <figure> there makes invalid HTML that readers lay out badly.
+BLOCK_ELEMENTS = frozenset(
+    "address article aside blockquote details dialog div dl fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre search section table "
+    "ul".split()
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,12 @@ class RenderedPost:
     image: str | None
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
+    components_removed: int = 0
+    template_tags_rendered: int = 0
+    template_tags_unknown: int = 0
+    template_warnings: tuple[str, ...] = ()
+    # What the templates looked up: other posts' URLs ("post_url:…") and files ("file:…").
+    template_lookups: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +67,19 @@ class RenderedBody:
     first_paragraph: str
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
+    # JSX components of an .mdx post (see ``mdx``).
+    components_removed: int = 0
+    template_tags_rendered: int = 0
+    template_tags_unknown: int = 0
+    warnings: tuple[str, ...] = ()
+    # The other posts' URLs the templates looked up: a cached body is reused only while
+    # each still resolves to the same URL.
+    lookups: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        # Read back from the JSON cache, tuples arrive as lists.
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+        object.__setattr__(self, "lookups", tuple(tuple(pair) for pair in self.lookups))
 
 
 def read_body(post: Post) -> str:
@@ -54,9 +87,14 @@ def read_body(post: Post) -> str:
     return post.body if post.body is not None else read_body_text(post.source)
 
 
-def render_post(post: Post, site: Site, body: RenderedBody | None = None) -> RenderedPost:
+def render_post(
+    post: Post,
+    site: Site,
+    body: RenderedBody | None = None,
+    templating: Templating | None = None,
+) -> RenderedPost:
     url = post_url(post, site)
-    body = body or render_body(post, site)
+    body = body or render_body(post, site, templating)
     return RenderedPost(
         post=post,
         url=url,
@@ -66,32 +104,57 @@ def render_post(post: Post, site: Site, body: RenderedBody | None = None) -> Ren
         image=urljoin(url, post.image) if post.image else None,
         template_tags_removed=body.template_tags_removed,
         unsafe_html_removed=body.unsafe_html_removed,
+        components_removed=body.components_removed,
+        template_tags_rendered=body.template_tags_rendered,
+        template_tags_unknown=body.template_tags_unknown,
+        template_warnings=body.warnings,
+        template_lookups=body.lookups,
     )
 
 
-def render_body(post: Post, site: Site) -> RenderedBody:
-    text, tags_removed = read_body(post), 0
-    if site.content.template_tags == "strip":
-        text, tags_removed = strip_template_tags(text)
-    html = markdown_to_html(text)
+def render_body(post: Post, site: Site, templating: Templating | None = None) -> RenderedBody:
+    text, components = read_body(post), 0
+    if is_mdx(post.source.name):
+        text, components = mdx_to_markdown(text)
+    # Template tags next: what they print (includes, data, links) is Markdown too.
+    tags = apply_templates(text, post, site, templating or prepare_templating(site, [post]))
+    tagged = RenderedBody(
+        "",
+        "",
+        template_tags_removed=tags.stripped,
+        components_removed=components,
+        template_tags_rendered=tags.rendered,
+        template_tags_unknown=tags.unknown,
+        warnings=tags.warnings,
+        lookups=tags.lookups,
+    )
+    html = markdown_to_html(tags.text)
     root = parse_fragment(html)
     if root is None:
-        return RenderedBody(html, "", tags_removed, 0)
-    # One parse serves three passes: absolute URLs, the unsafe count, the summary.
+        return replace(tagged, html=html)
+    # One parse serves every pass: comments out, blocks out of paragraphs, absolute URLs, the
+    # unsafe count, the summary.
+    drop_comments(root)
+    unwrap_blocks(root)
     make_absolute(root, post_url(post, site))
     unsafe = count_unsafe(root)
     html = inner_html(root)
     if unsafe:
         html = clean_feed_html(html)
-        return RenderedBody(html, first_paragraph(html), tags_removed, unsafe)
-    return RenderedBody(html, first_paragraph_of(root), tags_removed, 0)
+        return replace(
+            tagged, html=html, first_paragraph=first_paragraph(html), unsafe_html_removed=unsafe
+        )
+    return replace(tagged, html=html, first_paragraph=first_paragraph_of(root))
 
 
-def render_key(post: Post, site: Site) -> str | None:
-    """What a post's rendering depends on: its file's bytes, its URL, the template-tag setting."""
+def render_key(post: Post, site: Site, templating: Templating | None = None) -> str | None:
+    """What a post's rendering depends on: its file's bytes, its URL, the template-tag mode and
+    the files templates read (the other posts' URLs are checked through ``lookups``)."""
     if not post.source_digest:
         return None
-    return f"{post.source_digest}|{post_url(post, site)}|{site.content.template_tags}"
+    key = templating.key if templating is not None else str(site.content.template_tags)
+    key = f"{post.source_digest}|{post_url(post, site)}|{key}"
+    return key + "|mdx" if is_mdx(post.source.name) else key
 
 
 # Below this many posts to render, worker processes cost more than they save.
@@ -104,15 +167,21 @@ def render_posts(
     *,
     store: dict[str, dict[str, Any]] | None = None,
     workers: int = 1,
+    templating: Templating | None = None,
 ) -> list[RenderedPost]:
     """Render ``posts`` (in order), taking what ``store`` holds and adding what it lacks;
     Markdown runs in ``workers`` processes when there is enough of it."""
-    keys = [render_key(post, site) for post in posts]
+    templating = templating or prepare_templating(site, posts)
+    keys = [render_key(post, site, templating) for post in posts]
     bodies: list[RenderedBody | None] = [
         RenderedBody(**store[key]) if store is not None and key in store else None for key in keys
     ]
+    bodies = [
+        body if body is not None and lookups_hold(body.lookups, templating) else None
+        for body in bodies
+    ]
     missing = [index for index, body in enumerate(bodies) if body is None]
-    fresh = render_bodies([posts[index] for index in missing], site, workers)
+    fresh = render_bodies([posts[index] for index in missing], site, workers, templating)
     for index, body in zip(missing, fresh, strict=True):
         bodies[index] = body
         key = keys[index]
@@ -121,18 +190,20 @@ def render_posts(
     return [render_post(post, site, body) for post, body in zip(posts, bodies, strict=True)]
 
 
-def render_bodies(posts: Sequence[Post], site: Site, workers: int) -> list[RenderedBody]:
+def render_bodies(
+    posts: Sequence[Post], site: Site, workers: int, templating: Templating
+) -> list[RenderedBody]:
     if workers <= 1 or len(posts) < PARALLEL_FROM:
-        return render_chunk(posts, site)
+        return render_chunk(posts, site, templating)
     size = -(-len(posts) // (workers * 4))
     chunks = [posts[start : start + size] for start in range(0, len(posts), size)]
     with process_pool(workers) as pool:
-        parts = pool.map(render_chunk, chunks, [site] * len(chunks))
+        parts = pool.map(render_chunk, chunks, [site] * len(chunks), [templating] * len(chunks))
         return [body for part in parts for body in part]
 
 
-def render_chunk(posts: Sequence[Post], site: Site) -> list[RenderedBody]:
-    return [render_body(post, site) for post in posts]
+def render_chunk(posts: Sequence[Post], site: Site, templating: Templating) -> list[RenderedBody]:
+    return [render_body(post, site, templating) for post in posts]
 
 
 def parse_fragment(html: str) -> lxml.html.HtmlElement | None:
@@ -151,6 +222,65 @@ def absolute_urls(html: str, base: str) -> str:
         return html
     make_absolute(root, base)
     return inner_html(root)
+
+
+def drop_comments(root: lxml.html.HtmlElement) -> None:
+    """HTML comments are notes to the site's authors (and may hold drafts with relative links):
+    none reaches a reader. Their tail text stays."""
+    for comment in list(root.iter(Comment)):
+        parent = comment.getparent()
+        if parent is not None:
+            keep_tail(comment)
+            parent.remove(comment)
+
+
+def keep_tail(element: lxml.html.HtmlElement) -> None:
+    """Give ``element``'s tail text to what precedes it, before it is removed or moved."""
+    if not element.tail:
+        return
+    previous = element.getprevious()
+    parent = element.getparent()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + element.tail
+    elif parent is not None:
+        parent.text = (parent.text or "") + element.tail
+    element.tail = None
+
+
+def unwrap_blocks(root: lxml.html.HtmlElement) -> None:
+    """Split each ``<p>`` holding a block element (``<figure>``, ``<div>``, …) around it: the
+    text before and after stay paragraphs, the block stands between them."""
+    for paragraph in [p for p in root.iter("p") if any(is_block(c) for c in p)]:
+        parent = paragraph.getparent()
+        if parent is None:
+            continue
+        pieces: list[lxml.html.HtmlElement] = []
+        current = lxml.html.Element("p")
+        current.text = paragraph.text
+        for child in list(paragraph):
+            if is_block(child):
+                tail, child.tail = child.tail, None
+                pieces.extend([current, child])
+                current = lxml.html.Element("p")
+                current.text = tail
+            else:
+                current.append(child)
+        pieces.append(current)
+        kept = [piece for piece in pieces if is_block(piece) or has_content(piece)]
+        if kept:
+            kept[-1].tail = paragraph.tail
+        index = parent.index(paragraph)
+        parent.remove(paragraph)
+        for offset, piece in enumerate(kept):
+            parent.insert(index + offset, piece)
+
+
+def is_block(element: lxml.html.HtmlElement) -> bool:
+    return isinstance(element.tag, str) and element.tag in BLOCK_ELEMENTS and element.tag != "p"
+
+
+def has_content(paragraph: lxml.html.HtmlElement) -> bool:
+    return bool((paragraph.text or "").strip() or len(paragraph))
 
 
 def make_absolute(root: lxml.html.HtmlElement, base: str) -> None:

@@ -19,6 +19,11 @@ FEED_ELEMENTS = frozenset(
     "progress q rp rt ruby s samp section select small sound source spacer span strike "
     "strong sub summary sup table tbody td template textarea tfoot th thead time tr track "
     "tt u ul var video wbr".split()
+) | frozenset(
+    # MathML, which the validator accepts too (an .mdx post's formulas, say).
+    "annotation annotation-xml maction math menclose merror mfrac mi mmultiscripts mn mo "
+    "mover mpadded mphantom mprescripts mroot mrow ms mspace msqrt mstyle msub msubsup msup "
+    "mtable mtd mtext mtr munder munderover semantics".split()
 )
 FEED_ATTRIBUTES = frozenset(
     "abbr accept accept-charset accesskey action align allow allowfullscreen alt autoplay "
@@ -31,6 +36,10 @@ FEED_ATTRIBUTES = frozenset(
     "rows rowspan rules scope selected shape size sizes span spellcheck src srclang srcset "
     "start step summary tabindex target title translate type usemap valign value vspace "
     "width wrap".split()
+) | frozenset(
+    "accent accentunder columnalign display displaystyle encoding fence linethickness lspace "
+    "mathbackground mathcolor mathsize mathvariant rowalign rspace scriptlevel separator "
+    "stretchy".split()
 )
 # Elements whose content goes with them, rather than being kept as text.
 DROPPED_WITH_CONTENT = frozenset({"script", "style"})
@@ -61,7 +70,7 @@ def clean_feed_html(html: str) -> str:
         generic_attribute_prefixes={"data-"},
         url_schemes=set(URL_SCHEMES),
         link_rel=None,
-        strip_comments=False,
+        strip_comments=True,
     )
 
 

@@ -1,13 +1,32 @@
-"""Slugs: the URL-safe names made from file names and tags."""
+"""Slugs: the URL-safe names made from file names, folder names and tags.
+
+``slug_style`` says how a file or bundle-folder name becomes a slug, matching the generator that
+serves the blog (each rule below names its source):
+
+- ``default``: lower-case ASCII words joined by ``-`` (python-slugify); this tool's own style.
+- ``keep``: the name as written — Eleventy's ``page.fileSlug``, Next.js routes.
+- ``hugo``: Hugo's path sanitising (``common/paths`` ``Sanitize``): lower-cased; letters, digits,
+  marks and ``. _ ~ + - @ #`` kept; each space becomes ``-``; every other character dropped.
+- ``jekyll``: Jekyll's ``slugify`` in ``pretty`` mode, case kept (what ``:title`` gives): letters,
+  digits, marks and ``. _ ~ ! $ & ' ( ) + , ; = @`` kept; each run of anything else becomes one
+  ``-``; one leading and one trailing ``-`` removed.
+- ``astro``: github-slugger, as Astro's content collections use it: lower-cased; letters, digits,
+  marks, ``-`` and ``_`` kept; each space becomes ``-``; everything else dropped.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from slugify import slugify
 
 CLEAN_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+HUGO_KEPT = frozenset("._~+-@#")
+JEKYLL_PRETTY_KEPT = frozenset("._~!$&'()+,;=@")
 
 
 def clean_slug(text: str) -> str:
@@ -18,3 +37,60 @@ def clean_slug(text: str) -> str:
 @lru_cache(maxsize=4096)
 def tag_slug(name: str) -> str:
     return clean_slug(name.lower()) if name.isascii() else slugify(name)
+
+
+def styled_slug(text: str, style: str) -> str:
+    """``text`` (a file, folder or frontmatter name) as a slug in ``style`` (see above)."""
+    if style == "keep":
+        return text
+    if style == "hugo":
+        return hugo_slug(text)
+    if style == "jekyll":
+        return jekyll_slug(text, pretty=True, cased=True)
+    if style == "astro":
+        return astro_slug(text)
+    return clean_slug(text)
+
+
+def is_word_character(char: str) -> bool:
+    """A letter, a mark or a decimal digit: what every generator keeps in a name."""
+    category = unicodedata.category(char)
+    return category[0] in "LM" or category == "Nd"
+
+
+def hugo_slug(text: str) -> str:
+    kept = []
+    for char in text.strip().lower():
+        if char.isspace():
+            kept.append("-")
+        elif is_word_character(char) or char in HUGO_KEPT:
+            kept.append(char)
+    return "".join(kept)
+
+
+def jekyll_slug(text: str, *, pretty: bool, cased: bool) -> str:
+    """Jekyll's ``Utils.slugify`` in its ``pretty`` or ``default`` mode: each run of characters
+    outside the kept set becomes one ``-``, then one ``-`` is taken off each end."""
+    kept = JEKYLL_PRETTY_KEPT if pretty else frozenset()
+    pieces: list[str] = []
+    for char in text:
+        if is_word_character(char) or char in kept:
+            pieces.append(char)
+        elif not pieces or pieces[-1] != RUN:
+            pieces.append(RUN)
+    joined = "".join(pieces).replace(RUN, "-").removeprefix("-").removesuffix("-")
+    return joined if cased else joined.lower()
+
+
+# Stands for a run of replaced characters while a Jekyll slug is made; never in a file name.
+RUN = "\0"
+
+
+def astro_slug(text: str) -> str:
+    kept = []
+    for char in text.lower():
+        if char == " ":
+            kept.append("-")
+        elif char in "-_" or unicodedata.category(char)[0] in "LMN":
+            kept.append(char)
+    return "".join(kept)

@@ -190,3 +190,24 @@ def yaml_problem(error: yaml.YAMLError, first_line: int) -> str:
     if context and context_mark:
         message += f" ({context} started on line {context_mark.line + first_line})"
     return message
+
+
+def parse_yaml(text: str) -> Any:
+    """A YAML document (a site's settings or data file) with YAML's own types; ValueError when
+    it cannot be parsed."""
+    try:
+        return yaml.load(text, Loader=BaseLoader)
+    except yaml.YAMLError as error:
+        raise ValueError(" ".join(str(error).split())) from None
+
+
+def parse_yaml_as_text(text: str) -> Any:
+    """A YAML document (a generator's ``_config.yml``, say) with the same loader as frontmatter:
+    dates and numbers stay text. ValueError carries the parser's problem and line."""
+    loader = FrontmatterLoader(text)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as error:
+        raise ValueError(yaml_problem(error, 1)) from None
+    finally:
+        loader.dispose()

@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, urlencode
 from feeds.config import SECRET_VARIABLE, Config
 from feeds.delivery.journal import Journal
 from feeds.delivery.smtp import SmtpTransport
-from feeds.delivery.subscribers import ADDRESS
+from feeds.delivery.subscribers import address_problem
 from feeds.delivery.suppression import ACTIVE, UNSUBSCRIBED, suppress
 from feeds.delivery.tokens import (
     confirm_token,
@@ -243,7 +243,7 @@ class SubscriptionApp:
             return forbidden("This form has expired. Please load the page again.")
         address = form.get("email", "").strip()
         name = " ".join(form.get("name", "").split())[:100]
-        if not ADDRESS.match(address) or len(address) > 254:
+        if address_problem(address):
             return self.sign_up_form(environ, "That is not an email address.", "400 Bad Request")
         if self.addresses.allow(address.casefold()):
             self.send_confirmation(address, name)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from feeds.errors import DeliveryError, OutputError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Each entry takes the schema from the version before it to its own number; later releases
 # append, never edit, so any older journal can be brought up to date.
 MIGRATIONS = {
@@ -54,9 +54,16 @@ MIGRATIONS = {
         PRIMARY KEY (issue_id, subscriber)
     );
     """,
+    # Deferrals are bounded (refusals: the recipient's own 4xx replies, counted from the first
+    # one) and a line lost after the message went out counts toward a cap of its own.
+    2: """
+    ALTER TABLE deliveries ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN first_refused_at TEXT;
+    ALTER TABLE deliveries ADD COLUMN unconfirmed INTEGER NOT NULL DEFAULT 0;
+    """,
     # The subscriber roster and its suppression list: one row per address ever seen, its status
     # (active, or why it must never be mailed again), and every change to it with who and how.
-    2: """
+    3: """
     CREATE TABLE roster (
         subscriber TEXT PRIMARY KEY,
         address TEXT NOT NULL,
@@ -85,6 +92,11 @@ MIGRATIONS = {
     )
     """,
 }
+TABLES = (
+    "issues", "issue_posts", "seen_posts", "deliveries",
+    "roster", "roster_events", "soft_bounces", "mail_read",
+)  # fmt: skip
+FIX = "move it aside and run again (the next run starts a new journal and sends only the latest posts)"
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,18 @@ class StoredIssue:
     text: str
     sent_date: datetime
     post_titles: tuple[str, ...]
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the journal knows of one subscriber and one issue."""
+
+    status: str
+    attempts: int = 0
+    refusals: int = 0
+    first_refused_at: datetime | None = None
+    unconfirmed: int = 0
 
 
 @dataclass(frozen=True)
@@ -124,8 +148,14 @@ class RosterEvent:
 def exclusive_lock(path: Path) -> Iterator[None]:
     """Hold ``path`` locked for the block, or fail at once if another process holds it.
     The kernel drops the lock when the process dies, even by SIGKILL."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise OutputError(
+            f"{path}: cannot create the send lock: {error.strerror or error} "
+            "(the journal's folder must be writable; see [delivery] state)"
+        ) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -139,21 +169,33 @@ def exclusive_lock(path: Path) -> Iterator[None]:
 
 
 class Journal:
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    """The journal of one file. Every SQLite problem becomes one ``OutputError`` line that names
+    the file and what to do, never a traceback."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.db = connection
+        self.path = path
+        self.identity = file_identity(path)
 
     @classmethod
     def open(cls, path: Path) -> Journal:
-        """Open (or create, readable by its owner only) and migrate the journal at ``path``."""
+        """Open (or create, readable by its owner only), migrate and check the journal at
+        ``path``; it must be writable, or nothing may be sent."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if not path.exists():
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            connection = sqlite3.connect(path, isolation_level=None)
+            connection = connect(path)
         except (OSError, sqlite3.Error) as error:
-            raise OutputError(f"cannot open the send journal {path}: {error}") from None
-        journal = cls(connection)
-        journal.migrate(path)
+            raise OutputError(f"{path}: cannot open the send journal: {error} ({FIX})") from None
+        journal = cls(connection, path)
+        try:
+            journal.migrate(path)
+            journal.check_tables()
+            journal.check_writable()
+        except BaseException:
+            journal.close()
+            raise
         return journal
 
     @classmethod
@@ -165,15 +207,31 @@ class Journal:
             connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
             version = connection.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.Error as error:
-            raise OutputError(f"cannot read the send journal {path}: {error}") from None
-        if version != SCHEMA_VERSION:
+            raise OutputError(f"{path}: cannot read the send journal: {error} ({FIX})") from None
+        journal = cls(connection, path)
+        if version > SCHEMA_VERSION:
+            journal.close()
+            raise OutputError(
+                f"{path}: journal schema {version} is newer than this release knows ({SCHEMA_VERSION})"
+            )
+        if version < SCHEMA_VERSION:
+            journal.close()
             raise OutputError(f"{path}: journal schema {version}; run 'feeds send' to migrate it")
-        return cls(connection)
+        journal.check_tables()
+        return journal
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise OutputError(f"{self.path}: the send journal failed: {error} ({FIX})") from None
 
     def migrate(self, path: Path) -> None:
-        self.db.execute("PRAGMA synchronous = FULL")
-        self.db.execute("PRAGMA foreign_keys = ON")
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        with self.guard():
+            self.db.execute("PRAGMA synchronous = FULL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise OutputError(
                 f"{path}: journal schema {version} is newer than this release knows ({SCHEMA_VERSION})"
@@ -185,37 +243,66 @@ class Journal:
                         self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {target}")
 
+    def check_tables(self) -> None:
+        with self.guard():
+            found = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master")}
+        missing = [table for table in TABLES if table not in found]
+        if missing:
+            raise OutputError(
+                f"{self.path}: not a send journal (no table {', '.join(missing)}); {FIX}"
+            )
+
+    def check_writable(self) -> None:
+        """Write once before anything is sent: a journal that cannot record a delivery must
+        not let one happen."""
+        with self.transaction():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            self.db.execute(f"PRAGMA user_version = {int(version)}")
+
+    def check_intact(self) -> None:
+        """Stop at once when the file was deleted or replaced under the run: what it records
+        from now on would be lost, and the next run would send everything again."""
+        if file_identity(self.path) != self.identity:
+            raise OutputError(
+                f"{self.path}: the send journal was deleted or replaced during the run; "
+                "stopped sending (restore it, or run again to start a new one)"
+            )
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        with self.guard():
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
 
-    def open_issue(self) -> StoredIssue | None:
-        """The issue that was frozen but not finished, if any: it is resumed before anything new."""
-        row = self.db.execute(
-            "SELECT id FROM issues WHERE completed_at IS NULL ORDER BY id LIMIT 1"
-        ).fetchone()
-        return self.issue(row[0]) if row else None
+    def open_issues(self) -> list[StoredIssue]:
+        """Issues frozen but not finished, oldest first: they are resumed before a new one."""
+        with self.guard():
+            rows = self.db.execute(
+                "SELECT id FROM issues WHERE completed_at IS NULL ORDER BY id"
+            ).fetchall()
+        return [self.issue(row[0]) for row in rows]
 
     def issue(self, issue_id: int) -> StoredIssue:
-        id_, stem, subject, html, text, sent_date = self.db.execute(
-            "SELECT id, stem, subject, html, text, sent_date FROM issues WHERE id = ?", (issue_id,)
-        ).fetchone()
-        titles = [
-            title
-            for (title,) in self.db.execute(
-                "SELECT title FROM issue_posts WHERE issue_id = ? ORDER BY published DESC, post_id",
+        with self.guard():
+            id_, stem, subject, html, text, sent_date, created = self.db.execute(
+                "SELECT id, stem, subject, html, text, sent_date, created_at FROM issues WHERE id = ?",
                 (issue_id,),
-            )
-        ]
+            ).fetchone()
+            titles = [
+                title
+                for (title,) in self.db.execute(
+                    "SELECT title FROM issue_posts WHERE issue_id = ? ORDER BY published DESC, post_id",
+                    (issue_id,),
+                )
+            ]
         return StoredIssue(
             id=id_,
             stem=stem,
@@ -224,10 +311,12 @@ class Journal:
             text=text,
             sent_date=datetime.fromisoformat(sent_date),
             post_titles=tuple(titles),
+            created_at=datetime.fromisoformat(created),
         )
 
     def seen_post_ids(self) -> set[str]:
-        return {post_id for (post_id,) in self.db.execute("SELECT post_id FROM seen_posts")}
+        with self.guard():
+            return {post_id for (post_id,) in self.db.execute("SELECT post_id FROM seen_posts")}
 
     def freeze(
         self,
@@ -259,12 +348,26 @@ class Journal:
             )
         return self.issue(issue_id)
 
-    def statuses(self, issue_id: int) -> dict[str, str]:
-        return dict(
-            self.db.execute(
-                "SELECT subscriber, status FROM deliveries WHERE issue_id = ?", (issue_id,)
+    def deliveries(self, issue_id: int) -> dict[str, Delivery]:
+        with self.guard():
+            rows = self.db.execute(
+                "SELECT subscriber, status, attempts, refusals, first_refused_at, unconfirmed "
+                "FROM deliveries WHERE issue_id = ?",
+                (issue_id,),
             ).fetchall()
-        )
+        return {
+            key: Delivery(
+                status=status,
+                attempts=attempts,
+                refusals=refusals,
+                first_refused_at=datetime.fromisoformat(first) if first else None,
+                unconfirmed=unconfirmed,
+            )
+            for key, status, attempts, refusals, first, unconfirmed in rows
+        }
+
+    def statuses(self, issue_id: int) -> dict[str, str]:
+        return {key: row.status for key, row in self.deliveries(issue_id).items()}
 
     def record(
         self,
@@ -277,33 +380,35 @@ class Journal:
         error: str | None = None,
         message_id: str | None = None,
         attempts: int = 0,
+        refusals: int = 0,
+        unconfirmed: int = 0,
     ) -> None:
-        """Upsert one delivery row and commit it at once."""
+        """Upsert one delivery row and commit it at once; the counts are added to the row's."""
+        self.check_intact()
+        first_refused = now.isoformat() if refusals else None
         with self.transaction():
             self.db.execute(
                 """
                 INSERT INTO deliveries
-                    (issue_id, subscriber, address, status, attempts, last_error, message_id, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    (issue_id, subscriber, address, status, attempts, last_error, message_id,
+                     updated_at, refusals, first_refused_at, unconfirmed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (issue_id, subscriber) DO UPDATE SET
                     address = excluded.address,
                     status = excluded.status,
                     attempts = deliveries.attempts + excluded.attempts,
                     last_error = excluded.last_error,
                     message_id = COALESCE(excluded.message_id, deliveries.message_id),
-                    updated_at = excluded.updated_at
+                    updated_at = excluded.updated_at,
+                    refusals = deliveries.refusals + excluded.refusals,
+                    first_refused_at = COALESCE(deliveries.first_refused_at, excluded.first_refused_at),
+                    unconfirmed = deliveries.unconfirmed + excluded.unconfirmed
                 """,
                 (
-                    issue_id,
-                    subscriber,
-                    address,
-                    status,
-                    attempts,
-                    error,
-                    message_id,
-                    now.isoformat(),
+                    issue_id, subscriber, address, status, attempts, error, message_id,
+                    now.isoformat(), refusals, first_refused, unconfirmed,
                 ),
-            )
+            )  # fmt: skip
 
     def complete(self, issue_id: int, now: datetime) -> None:
         with self.transaction():
@@ -312,6 +417,24 @@ class Journal:
             )
 
     # The roster and suppression list (see feeds/delivery/suppression.py for what they mean).
+
+    @staticmethod
+    def peek_roster(path: Path) -> list[RosterRow]:
+        """The roster as it is, creating and migrating nothing: [] when there is none (yet).
+        The send reads it before taking its lock, to know whether a CSV is needed at all."""
+        if not path.exists():
+            return []
+        try:
+            connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                rows = connection.execute(
+                    "SELECT subscriber, address, name, status, changed_at FROM roster"
+                ).fetchall()
+            finally:
+                connection.close()
+        except sqlite3.Error:
+            return []
+        return [RosterRow(k, a, n, s, datetime.fromisoformat(c)) for k, a, n, s, c in rows]
 
     def roster(self) -> list[RosterRow]:
         return [
@@ -422,3 +545,15 @@ class Journal:
                 "INSERT OR IGNORE INTO mail_read (digest, read_at) VALUES (?, ?)",
                 (digest, now.isoformat()),
             )
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from feeds.delivery.journal import Journal, RosterEvent, RosterRow
-from feeds.delivery.subscribers import ADDRESS, read_csv
+from feeds.delivery.subscribers import address_problem, read_csv
 from feeds.delivery.suppression import ACTIVE, UNSUBSCRIBED
 from feeds.errors import UsageError
 
@@ -39,8 +39,9 @@ class ImportResult:
 
 def checked_address(address: str) -> str:
     address = address.strip()
-    if not ADDRESS.match(address):
-        raise UsageError(f"{address!r} is not an email address (use name@example.com)")
+    problem = address_problem(address)
+    if problem:
+        raise UsageError(f"{address!r} {problem}")
     return address
 
 

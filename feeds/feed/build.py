@@ -13,12 +13,21 @@ from feeds import __version__
 from feeds.config import Site
 from feeds.content.model import LoadedPosts, Post, group_by_tag, published
 from feeds.content.render import render_key, render_posts
+from feeds.content.templating import prepare_templating
 from feeds.errors import ContentError, ContentErrors, OutputError
 from feeds.feed.formats import FORMATS
-from feeds.feed.model import FeedEntry, FeedSpec, SelfLink, feed_entry, site_feed, tag_feed
+from feeds.feed.model import (
+    FeedEntry,
+    FeedSpec,
+    SelfLink,
+    feed_entry,
+    site_feed,
+    tag_feed,
+    tie_breaks,
+)
 
 # Bump when the feed writers change what they produce from the same inputs.
-GENERATION = f"{__version__}/1"
+GENERATION = f"{__version__}/2"
 
 
 @dataclass(frozen=True)
@@ -32,10 +41,17 @@ class FeedBuild:
     sections_skipped: int = 0
     template_tags_removed: int = 0
     unsafe_html_removed: int = 0
+    components_removed: int = 0
+    template_tags_rendered: int = 0
+    template_tags_unknown: int = 0
+    # Files outside the site's include and data folders that templates read (include_relative).
+    template_files: tuple[str, ...] = ()
     bad_posts: int = 0
     render_keys: tuple[str, ...] = ()
     feed_keys: dict[str, str] = field(default_factory=dict)
     kept: tuple[str, ...] = ()
+    # The URL of every post some feed carries, sorted: what ``feeds check --site`` looks for.
+    links: tuple[str, ...] = ()
 
 
 def build_feeds(
@@ -71,19 +87,26 @@ def build_feeds(
         tags, tag_warnings = group_by_tag(posts)
         warnings.extend(tag_warnings)
         specs.extend((tag_feed(site, tag), limit(tag.posts, site.items_per_feed)) for tag in tags)
-    needed = list({post.slug: post for _, members in specs for post in members}.values())
+    # Keyed by file: posts may share a slug (at different URLs).
+    needed = list({post.source: post for _, members in specs for post in members}.values())
+    # Every loaded post's URL, not only the rendered ones': a post links to any other.
+    templating = prepare_templating(site, loaded.posts)
+    warnings.extend(templating.warnings)
     rendered = dict(
         zip(
-            (p.slug for p in needed),
-            render_posts(needed, site, store=renders, workers=workers),
+            (p.source for p in needed),
+            render_posts(needed, site, store=renders, workers=workers, templating=templating),
             strict=True,
         )
     )
+    for post in needed:
+        warnings.extend(rendered[post.source].template_warnings)
+    ties = tie_breaks(posts)
     files: dict[str, bytes] = {}
     keys: dict[str, str] = {}
     kept: list[str] = []
     for spec, members in specs:
-        entries = [feed_entry(rendered[post.slug]) for post in members]
+        entries = [feed_entry(rendered[post.source], ties.get(post.source, 0)) for post in members]
         key = keys[spec.folder] = feed_key(spec, site, entries)
         if intact is not None and intact.get(spec.folder) == key:
             kept.extend(spec.path(kind.file_name) for kind in FORMATS)
@@ -101,10 +124,50 @@ def build_feeds(
         sections_skipped=len(loaded.skipped),
         template_tags_removed=sum(r.template_tags_removed for r in rendered.values()),
         unsafe_html_removed=sum(r.unsafe_html_removed for r in rendered.values()),
-        render_keys=tuple(filter(None, (render_key(post, site) for post in needed))),
+        components_removed=sum(r.components_removed for r in rendered.values()),
+        template_tags_rendered=sum(r.template_tags_rendered for r in rendered.values()),
+        template_tags_unknown=sum(r.template_tags_unknown for r in rendered.values()),
+        template_files=tuple(
+            sorted(
+                {
+                    query.removeprefix("file:")
+                    for r in rendered.values()
+                    for query, _ in r.template_lookups
+                    if query.startswith("file:")
+                }
+            )
+        ),
+        render_keys=tuple(filter(None, (render_key(post, site, templating) for post in needed))),
         bad_posts=len({error.path for error in loaded.errors}),
         feed_keys=keys,
         kept=tuple(kept),
+        links=tuple(sorted({r.url for r in rendered.values()})),
+    )
+
+
+def merge_builds(builds: Sequence[FeedBuild]) -> FeedBuild:
+    """The builds of a multilingual site's languages as one: their files sit in separate
+    folders, their counts add up."""
+    files: dict[str, bytes] = {}
+    for built in builds:
+        for path, data in built.files.items():
+            add_output(files, path, data)
+    return FeedBuild(
+        files=files,
+        posts_read=sum(b.posts_read for b in builds),
+        posts_published=sum(b.posts_published for b in builds),
+        drafts_left_out=sum(b.drafts_left_out for b in builds),
+        future_left_out=sum(b.future_left_out for b in builds),
+        warnings=tuple(warning for b in builds for warning in b.warnings),
+        sections_skipped=sum(b.sections_skipped for b in builds),
+        template_tags_removed=sum(b.template_tags_removed for b in builds),
+        unsafe_html_removed=sum(b.unsafe_html_removed for b in builds),
+        components_removed=sum(b.components_removed for b in builds),
+        bad_posts=sum(b.bad_posts for b in builds),
+        render_keys=tuple(key for b in builds for key in b.render_keys),
+        feed_keys={folder: key for b in builds for folder, key in b.feed_keys.items()},
+        kept=tuple(path for b in builds for path in b.kept),
+        links=tuple(sorted({link for b in builds for link in b.links})),
     )
 
 

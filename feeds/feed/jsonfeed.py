@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from feeds.config import Site
+from feeds.config import Person, Site
 from feeds.feed.model import FeedEntry, FeedSpec, SelfLink
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -43,4 +43,14 @@ def _json_item(entry: FeedEntry) -> dict[str, Any]:
         item["date_modified"] = entry.last_modified.isoformat()
     if entry.tags:
         item["tags"] = list(entry.tags)
+    if entry.authors:
+        item["authors"] = [_json_person(person) for person in entry.authors]
     return item
+
+
+def _json_person(person: Person) -> dict[str, str]:
+    # JSON Feed authors have a name, url and avatar, no email; an address is not a page.
+    found = {"name": person.name}
+    if person.url:
+        found["url"] = person.url
+    return found

@@ -4,13 +4,15 @@ covers everything a feed shows by construction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.parse import urljoin
 
-from feeds.config import Site
-from feeds.content.model import Tag
+from feeds.config import Person, Site
+from feeds.content.model import Post, Tag
 from feeds.content.render import RenderedPost
 
 
@@ -47,12 +49,15 @@ class FeedEntry:
     url: str
     title: str
     published: datetime
-    # The frontmatter's own update date, if any; ``last_modified`` is the later of the two.
+    # The frontmatter's own update date, if any, moved on by the seconds of ``tie_breaks``;
+    # ``last_modified`` is the later of the two.
     updated: datetime | None
     summary: str
     html: str
     image: str | None
     tags: tuple[str, ...]
+    # Empty: the site's author, which every format states once for the whole feed.
+    authors: tuple[Person, ...] = ()
 
     @property
     def last_modified(self) -> datetime:
@@ -63,38 +68,74 @@ class FeedEntry:
         return repr(astuple(self))
 
 
-def feed_entry(rendered: RenderedPost) -> FeedEntry:
+def feed_entry(rendered: RenderedPost, tie_break: int = 0) -> FeedEntry:
+    """The entry of a rendered post; ``tie_break`` seconds (see ``tie_breaks``) move its last
+    change on, as an update: published dates always stay as written."""
     post = rendered.post
+    updated = post.updated
+    if tie_break:
+        updated = post.last_modified + timedelta(seconds=tie_break)
     return FeedEntry(
         entry_id=rendered.entry_id,
         url=rendered.url,
         title=post.title,
         published=post.date,
-        updated=post.updated,
+        updated=updated,
         summary=rendered.summary,
         html=rendered.html,
         image=rendered.image,
         tags=post.tags,
+        authors=post.authors,
     )
 
 
+def tie_breaks(posts: Iterable[Post]) -> dict[Path, int]:
+    """Seconds to add to the last change of posts that share it with another post, by file.
+
+    Two posts dated by day only (or at the same instant) would give two Atom entries the same
+    ``updated``, which the W3C validator warns about (DuplicateUpdated) and some aggregators
+    read as one entry. Within each such group, taken in feed order (``posts`` is newest first,
+    equal dates by slug), the last post keeps its time and each one above it gets one second
+    more than the one below, skipping instants another post already has: the times then sort
+    exactly as the feed lists the posts, and the same posts always get the same seconds.
+    Posts whose last change is unique get nothing, so their feeds are unchanged."""
+    ordered = list(posts)
+    groups: dict[datetime, list[Post]] = defaultdict(list)
+    for post in ordered:
+        groups[post.last_modified].append(post)
+    taken = set(groups)
+    breaks: dict[Path, int] = {}
+    for instant, members in groups.items():
+        seconds = 0
+        for post in reversed(members[:-1]):
+            seconds += 1
+            while instant + timedelta(seconds=seconds) in taken:
+                seconds += 1
+            taken.add(instant + timedelta(seconds=seconds))
+            breaks[post.source] = seconds
+    return breaks
+
+
 def site_feed(site: Site) -> FeedSpec:
+    # A language other than the default one has its feeds, and their ids, under its folder.
+    folder = site.language_folder
     return FeedSpec(
         title=site.title,
         description=site.description,
-        home_url=site.base_url,
-        folder="",
-        feed_id=f"tag:{site.domain},{site.since}:feed",
+        home_url=urljoin(site.base_url, folder),
+        folder=folder,
+        feed_id=f"tag:{site.domain},{site.since}:{folder}feed",
     )
 
 
 def tag_feed(site: Site, tag: Tag) -> FeedSpec:
+    folder = site.language_folder
     return FeedSpec(
         title=f"{site.title}: {tag.name}",
         description=f"Posts tagged “{tag.name}” on {site.title}",
-        home_url=site.base_url,
-        folder=f"tags/{tag.slug}/",
-        feed_id=f"tag:{site.domain},{site.since}:tags/{tag.slug}",
+        home_url=urljoin(site.base_url, folder),
+        folder=f"{folder}tags/{tag.slug}/",
+        feed_id=f"tag:{site.domain},{site.since}:{folder}tags/{tag.slug}",
     )
 
 

@@ -3,18 +3,24 @@
 feedgen's traps, each handled here and covered by a test: entries are prepended unless
 ``order="append"``; ``updated`` defaults to the clock; an Atom entry's enclosure link loses its
 ``rel`` and becomes a second alternate link (so the image goes out as ``media:content``); the
-RSS channel ``<link>`` is the last link added (so the alternate is added last).
+RSS channel ``<link>`` is the last link added (so the alternate is added last); an entry's
+``summary`` is copied as it is into RSS's ``<description>``, which is HTML (so the RSS writer
+sets the description itself, escaped); an entry's ``author`` becomes one RSS ``<author>`` per
+author with an email (so RSS is given an author only for a lone author with an email, and
+``dc:creator`` names otherwise).
 """
 
 from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
+from html import escape
 from urllib.parse import urlsplit
 
+from feedgen.entry import FeedEntry as FeedgenEntry
 from feedgen.feed import FeedGenerator
 
-from feeds.config import Site
+from feeds.config import Person, Site
 from feeds.feed.model import FeedEntry, FeedSpec, SelfLink, newest_change
 
 GENERATOR = "feeds"
@@ -34,22 +40,25 @@ IMAGE_TYPES = {
 
 
 def rss(spec: FeedSpec, site: Site, entries: Sequence[FeedEntry], link: SelfLink) -> bytes:
-    builder = _builder(spec, site, entries, link)
+    builder = _builder(spec, site, entries, link, rss=True)
     if site.author.email:
         builder.managingEditor(f"{site.author.email} ({site.author.name})")
     return bytes(builder.rss_str(pretty=True))
 
 
 def atom(spec: FeedSpec, site: Site, entries: Sequence[FeedEntry], link: SelfLink) -> bytes:
-    builder = _builder(spec, site, entries, link)
+    builder = _builder(spec, site, entries, link, rss=False)
     return bytes(builder.atom_str(pretty=True))
 
 
 def _builder(
-    spec: FeedSpec, site: Site, entries: Sequence[FeedEntry], link: SelfLink
+    spec: FeedSpec, site: Site, entries: Sequence[FeedEntry], link: SelfLink, *, rss: bool
 ) -> FeedGenerator:
     builder = FeedGenerator()
     builder.load_extension("media", atom=True, rss=True)
+    if rss and any(_rss_creators(entry) for entry in entries):
+        # Only when an item needs it: the namespace would change every other feed's bytes.
+        builder.load_extension("dc", atom=False, rss=True)
     builder.id(spec.feed_id)
     builder.title(spec.title)
     builder.description(spec.description)
@@ -67,11 +76,11 @@ def _builder(
     builder.link(href=link.url, rel="self", type=link.media_type)
     builder.link(href=spec.home_url, rel="alternate", type="text/html")
     for entry in entries:
-        _add_entry(builder, entry)
+        _add_entry(builder, entry, rss=rss)
     return builder
 
 
-def _add_entry(builder: FeedGenerator, entry: FeedEntry) -> None:
+def _add_entry(builder: FeedGenerator, entry: FeedEntry, *, rss: bool) -> None:
     item = builder.add_entry(order="append")
     item.id(entry.entry_id)
     item.guid(entry.entry_id, permalink=False)
@@ -79,9 +88,17 @@ def _add_entry(builder: FeedGenerator, entry: FeedEntry) -> None:
     item.link(href=entry.url, rel="alternate")
     item.published(entry.published)
     item.updated(entry.last_modified)
-    if entry.summary:
+    if entry.summary and rss:
+        # The summary is plain text; RSS's description is HTML, so "List<T>" and "M&Ms" must
+        # reach it escaped once more, and a summary that mentions <script> stays text.
+        item.description(escape(entry.summary, quote=False))
+    elif entry.summary:
         item.summary(entry.summary)
     item.content(entry.html, type="html")
+    if rss:
+        _add_rss_authors(item, entry)
+    elif entry.authors:
+        item.author([_atom_person(person) for person in entry.authors])
     for tag in entry.tags:
         item.category(term=tag)
     if entry.image:
@@ -90,6 +107,33 @@ def _add_entry(builder: FeedGenerator, entry: FeedEntry) -> None:
         if kind:
             media["type"] = kind
         item.media.content(media, group=None)
+
+
+def _rss_creators(entry: FeedEntry) -> tuple[str, ...]:
+    """The names RSS gives as ``dc:creator``: all of them, unless the item has one author with
+    an email, who goes into ``<author>`` (which the W3C validator wants to be an email address,
+    given once, and not alongside ``dc:creator``)."""
+    if len(entry.authors) == 1 and entry.authors[0].email:
+        return ()
+    return tuple(person.name for person in entry.authors)
+
+
+def _add_rss_authors(item: FeedgenEntry, entry: FeedEntry) -> None:
+    creators = _rss_creators(entry)
+    if creators:
+        item.dc.dc_creator(list(creators))
+    elif entry.authors:
+        person = entry.authors[0]
+        item.author({"name": person.name, "email": person.email})
+
+
+def _atom_person(person: Person) -> dict[str, str]:
+    fields = {"name": person.name}
+    if person.email:
+        fields["email"] = person.email
+    if person.url:
+        fields["uri"] = person.url
+    return fields
 
 
 def _media_type(url: str) -> str | None:

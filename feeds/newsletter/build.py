@@ -8,6 +8,7 @@ from datetime import datetime
 from feeds.config import Config
 from feeds.content.model import LoadedPosts, published
 from feeds.content.render import render_post
+from feeds.content.templating import prepare_templating
 from feeds.newsletter.issue import Issue, render_issue
 from feeds.newsletter.message import issue_message
 from feeds.newsletter.selection import Selection, select_posts
@@ -39,7 +40,9 @@ def build_newsletter(
     if not chosen:
         return None
     templates = load_templates(settings.templates_dir)
-    entries = [render_post(post, site) for post in chosen]
+    templating = prepare_templating(site, loaded.posts)
+    entries = [render_post(post, site, templating=templating) for post in chosen]
+    notes = [*templating.warnings, *(note for entry in entries for note in entry.template_warnings)]
     issue = render_issue(site, settings, templates, entries, name or selection.name(), full=full)
     message = issue_message(issue, site, settings)
     stem = f"{settings.folder.strip('/')}/{issue.stem}"
@@ -48,4 +51,6 @@ def build_newsletter(
         f"{stem}.txt": issue.text.encode("utf-8"),
         f"{stem}.eml": message.as_bytes(),
     }
-    return NewsletterBuild(issue=issue, files=files, warnings=(*loaded.warnings, *issue.warnings))
+    return NewsletterBuild(
+        issue=issue, files=files, warnings=(*loaded.warnings, *notes, *issue.warnings)
+    )

@@ -8,17 +8,37 @@ from collections.abc import Mapping
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime
+from typing import Any
 
 from feeds.config import NewsletterSettings, Site
 from feeds.errors import ConfigError
 from feeds.newsletter.issue import Issue
 
-# Header lines may run to RFC 5322's hard limit of 998 characters. With the default 78, the email package
-# turns an unbreakable token, such as a long List-Unsubscribe URL, into an RFC 2047 encoded word,
-# which mail clients do not decode in that header: the unsubscribe link would silently break.
-POLICY = SMTP.clone(max_line_length=998)
+# Headers of free text (a subject, names) are folded at RFC 5322's recommended 78 characters.
+# The others may run to the hard limit of 998: with 78, the email package turns an unbreakable
+# token, such as a long List-Unsubscribe URL, into an RFC 2047 encoded word, which mail clients
+# do not decode in that header, so the unsubscribe link would silently break.
+FOLDED_HEADERS = frozenset({"subject", "from", "to"})
+FOLDED = SMTP.clone(max_line_length=78)
+LONG = SMTP.clone(max_line_length=998)
+
+
+class HeaderPolicy(EmailPolicy):
+    """SMTP's policy, with the line length chosen per header (see ``FOLDED_HEADERS``)."""
+
+    def fold(self, name: str, value: Any) -> str:
+        return str(self.for_header(name).fold(name, value))
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        return bytes(self.for_header(name).fold_binary(name, value))
+
+    def for_header(self, name: str) -> EmailPolicy[EmailMessage]:
+        return FOLDED if name.lower() in FOLDED_HEADERS else LONG
+
+
+POLICY = HeaderPolicy(linesep="\r\n", max_line_length=998)
 # The email package wraps quoted-printable at the policy's length; SMTP's 78 is two more than
 # RFC 2045 allows.
 BODY_POLICY = SMTP.clone(max_line_length=76)
@@ -38,7 +58,7 @@ def build_message(
     text: str,
     date: datetime,
     message_id: str,
-    to: str | None = None,
+    to: Address | str | None = None,
     extra_headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
     """A ``multipart/alternative`` message: the plain text first, the HTML preferred."""

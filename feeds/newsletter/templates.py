@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from feeds.errors import ConfigError
 
@@ -28,9 +29,12 @@ class Templates:
 
 def load_templates(folder: Path | None = None) -> Templates:
     """The three templates from ``folder`` (the built-in ones when None); a missing or broken
-    one is a one-line ConfigError."""
+    one is a one-line ConfigError.
+    Templates are code someone else may have written: they run sandboxed (no attribute that
+    starts with '_', no unsafe method) and see only what they are given — none of Jinja's
+    default globals, nothing of the process (its environment holds the SMTP password)."""
     folder = BUILT_IN if folder is None else folder
-    environment = jinja2.Environment(
+    environment = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
@@ -38,6 +42,7 @@ def load_templates(folder: Path | None = None) -> Templates:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.globals.clear()
     environment.filters["wrap"] = wrap
     try:
         html = environment.get_template("newsletter.html")
@@ -60,9 +65,12 @@ def load_templates(folder: Path | None = None) -> Templates:
 def render_template(template: jinja2.Template, context: dict[str, Any]) -> str:
     try:
         return template.render(context)
-    except jinja2.TemplateError as error:
+    except Exception as error:  # a template's own code can raise anything
         filename = template.filename or template.name or "template"
-        raise ConfigError(filename, [(template_line(error, filename), str(error))]) from None
+        message = " ".join(str(error).split()) or type(error).__name__
+        if not isinstance(error, jinja2.TemplateError):
+            message = f"{type(error).__name__}: {message}"
+        raise ConfigError(filename, [(template_line(error, filename), message)]) from None
 
 
 def template_line(error: Exception, filename: str) -> str:

@@ -1,0 +1,1 @@
+"""`feeds init`: recognising a blog's generator and writing its settings (see ``run``)."""

@@ -1,0 +1,443 @@
+"""`feeds init` on repository-shaped blogs of each generator (tests/fixtures/init/): the settings
+it writes are used unchanged by `feeds build`, and every post's feed link is the URL its
+generator gives that post (docs: /work/briefs/research-urls.md's rules, each case named below).
+Cases today's settings cannot express are marked xfail (strict) with the setting they need."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feeds import cli
+from feeds.init.model import Choice, Guess
+from feeds.init.readers import js_string, python_assignments
+from feeds.init.settings_file import SURROGATES, render
+
+from .cli import run_cli
+from .conftest import NOW, ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures" / "init"
+SLUG_STYLE = pytest.mark.xfail(strict=True, reason="needs slug_style")
+DIR = pytest.mark.xfail(strict=True, reason="needs {dir} in permalinks")
+LANGUAGES = pytest.mark.xfail(strict=True, reason="needs multi-language settings")
+ASTRO_SLUG = pytest.mark.xfail(strict=True, reason="needs an Astro (github-slugger) slug style")
+
+# fixture, post title, the URL its generator gives it.
+CASES: list[tuple[str, str, str, pytest.MarkDecorator | tuple[pytest.MarkDecorator, ...]]] = [
+    # Jekyll's default permalink: /:categories/:year/:month/:day/:title:output_ext
+    ("jekyll", "Hello World", "https://jay.example/2021/01/02/hello-world.html", ()),
+    # the frontmatter date (09:30 +01:00) in the site's time zone, .markdown too
+    ("jekyll", "Second Post", "https://jay.example/2022/05/06/second-post.html", ()),
+    # :title keeps case and accents (percent-encoded)
+    (
+        "jekyll",
+        "Cafe Creme",
+        "https://jay.example/2021/01/04/Caf%C3%A9-Cr%C3%A8me.html",
+        SLUG_STYLE,
+    ),
+    # :title keeps dots
+    ("jekyll", "Version 22.1.0", "https://jay.example/2021/01/07/v22.1.0.html", SLUG_STYLE),
+    # Hugo: /<section>/<file name>/, a bundle's folder name, slug: replaces the last segment
+    ("hugo", "Hello World", "https://hugo.example/posts/hello-world/", ()),
+    ("hugo", "My Bundle", "https://hugo.example/posts/my-bundle/", ()),
+    ("hugo", "Custom", "https://hugo.example/posts/my-custom-slug/", ()),
+    # the date prefix stays in Hugo's URL
+    ("hugo", "Dated", "https://hugo.example/posts/2021-01-05-dated/", SLUG_STYLE),
+    # a sub-folder of the section is part of the URL
+    ("hugo", "Nested", "https://hugo.example/posts/2022/nested/", DIR),
+    # config/_default/permalinks.toml: posts = "/:year/:month/:slugorfilename/"
+    ("hugo-multilingual", "Hello", "https://multi.example/2023/04/hello/", ()),
+    ("hugo-multilingual", "Second", "https://multi.example/2023/06/second/", ()),
+    # x.fr.md: the other language under /fr/
+    ("hugo-multilingual", "Bonjour", "https://multi.example/fr/2023/04/hello/", LANGUAGES),
+    ("hugo-multilingual", "Seulement", "https://multi.example/fr/2023/07/seulement/", LANGUAGES),
+    # posts/posts.json: "/blog/{{ page.fileSlug | slugify }}/" (fileSlug drops the date)
+    ("eleventy", "First Post", "https://eleven.example/blog/first-post/", ()),
+    ("eleventy", "Second Post", "https://eleven.example/blog/second-post/", ()),
+    ("eleventy", "Cafe Creme", "https://eleven.example/blog/cafe-creme/", ()),
+    # Eleventy's default: /<folder>/<file name as it is>/
+    ("eleventy-default", "Hello World", "https://default-eleventy.example/posts/hello-world/", ()),
+    (
+        "eleventy-default",
+        "Dated",
+        "https://default-eleventy.example/posts/2021-01-02-dated/",
+        SLUG_STYLE,
+    ),
+    # Next.js pages router: the path without .md/.mdx, no trailing slash, case kept
+    ("nextjs-pages", "Hello World", "https://next-pages.example/blog/hello-world", ()),
+    ("nextjs-pages", "Plain Markdown", "https://next-pages.example/blog/plain-markdown", ()),
+    ("nextjs-pages", "Case Kept", "https://next-pages.example/blog/Case-Kept", SLUG_STYLE),
+    # Next.js app router: app/(site)/blog/[slug]/ over content/posts, trailingSlash: true
+    ("nextjs-app", "First Note", "https://next-app.example/blog/first-note/", ()),
+    ("nextjs-app", "Second Note", "https://next-app.example/blog/second-note/", ()),
+    # Astro: /blog/${post.id}/
+    ("astro", "First Post", "https://astro.example/blog/first-post/", ()),
+    ("astro", "Using MDX", "https://astro.example/blog/using-mdx/", ()),
+    ("astro", "Release 22.1.0", "https://astro.example/blog/v2210/", ASTRO_SLUG),
+    ("astro", "Child Post", "https://astro.example/blog/nested/child-post/", DIR),
+    # Pelican: ARTICLE_URL = "posts/{date:%Y}/{slug}/" on publishconf.py's SITEURL
+    ("pelican", "Hello World", "https://pelican.example/posts/2020/hello-world/", ()),
+    ("pelican", "Second Post", "https://pelican.example/posts/2021/second-post/", ()),
+]
+# Posts each generator does not publish: drafts, future posts, pages, other folders.
+ABSENT = {
+    "jekyll": {"Unpublished", "From the Future", "An Idea"},
+    "hugo": {"Draft", "About", "Posts", "Home"},
+    "pelican": {"About"},
+}
+
+
+def silently(args: list[str]) -> int:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return cli.main(args, now=NOW)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    """Each fixture blog copied, `feeds init` run on it, then `feeds build` with what it wrote:
+    each blog's site feed as {title: link}."""
+    links: dict[str, dict[str, str]] = {}
+    for name in sorted({case[0] for case in CASES}):
+        blog = tmp_path_factory.mktemp("init") / name
+        shutil.copytree(FIXTURES / name, blog)
+        assert silently(["init", str(blog)]) == 0
+        settings = blog / "feeds.toml"
+        assert silently(["build", "--config", str(settings), "--no-cache"]) == 0, name
+        output = tomllib.loads(settings.read_text(encoding="utf-8"))["site"].get("output")
+        feed = feedparser.parse((blog / (output or "public") / "rss.xml").read_bytes())
+        links[name] = {entry.title: entry.link for entry in feed.entries}
+    return links
+
+
+@pytest.mark.parametrize(
+    ("blog", "title", "url"),
+    [pytest.param(*case[:3], marks=case[3], id=f"{case[0]}:{case[1]}") for case in CASES],
+)
+def test_each_post_gets_the_url_its_generator_gives_it(
+    built: dict[str, dict[str, str]], blog: str, title: str, url: str
+) -> None:
+    assert built[blog].get(title) == url
+
+
+@pytest.mark.parametrize("blog", sorted(ABSENT))
+def test_what_the_generator_does_not_publish_is_not_in_the_feed(
+    built: dict[str, dict[str, str]], blog: str
+) -> None:
+    assert ABSENT[blog] & set(built[blog]) == set()
+    assert built[blog]
+
+
+def copy(name: str, tmp_path: Path) -> Path:
+    blog = tmp_path / name
+    shutil.copytree(FIXTURES / name, blog)
+    return blog
+
+
+def test_the_report_shows_links_left_out_posts_head_tags_and_the_built_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("jekyll", tmp_path)
+    code, out, _ = run_cli(["init", str(blog)], capsys)
+    assert code == 0
+    assert f"wrote {blog / 'feeds.toml'} (Jekyll blog)" in out
+    assert "6 post(s) found, 4 in the feeds; left out: 1 draft, 1 future, 0 bad" in out
+    assert "  _posts/2023-02-03-unpublished.md: draft" in out
+    assert (
+        "  https://jay.example/2022/05/06/second-post.html   (_posts/2022-05-06-second-post.markdown)"
+        in out
+    )
+    # _site/ holds a page for hello-world only.
+    assert "built site _site/: no page for 3 of 4 feed link(s):" in out
+    assert "  https://jay.example/2021/01/02/hello-world.html\n" not in out
+    assert (
+        '<link rel="alternate" type="application/rss+xml" title="Jay\'s Notes (RSS)" '
+        'href="https://jay.example/rss.xml">'
+    ) in out
+    assert 'type="application/feed+json"' in out and 'type="application/atom+xml"' in out
+
+
+def test_each_value_says_where_it_came_from(tmp_path: Path) -> None:
+    blog = copy("hugo", tmp_path)
+    assert silently(["init", str(blog)]) == 0
+    text = (blog / "feeds.toml").read_text(encoding="utf-8")
+    assert 'base_url = "https://hugo.example/"' in text
+    assert "# hugo.toml: baseURL" in text
+    assert (
+        "since = 2021" in text and "# the earliest post: content/posts/2021-01-05-dated.md" in text
+    )
+    assert 'timezone = "America/New_York"' in text
+
+
+def test_field_names_the_defaults_lack_are_mapped(tmp_path: Path) -> None:
+    blog = copy("astro", tmp_path)
+    assert silently(["init", str(blog)]) == 0
+    fields = tomllib.loads((blog / "feeds.toml").read_text(encoding="utf-8"))["fields"]
+    assert fields["updated"][-1] == "updatedDate"
+    assert fields["image"][-1] == "heroImage"
+
+
+def test_what_it_cannot_find_is_a_todo_that_build_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("markdown", tmp_path)
+    code, out, _ = run_cli(["init", str(blog)], capsys)
+    assert code == 0
+    assert "to do before `feeds build`" in out
+    text = (blog / "feeds.toml").read_text(encoding="utf-8")
+    assert 'base_url = "TODO: where the site lives' in text
+    assert "# TODO: the author's name" in text
+    code, _, err = run_cli(["build", "--config", str(blog / "feeds.toml")], capsys)
+    assert code == 2
+    assert "site.base_url: 'TODO: where the site lives" in err
+    assert "site.author.name: missing" in err
+    assert not (blog / "public").exists()
+
+
+def test_an_existing_settings_file_is_kept_unless_forced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("pelican", tmp_path)
+    (blog / "feeds.toml").write_text("# mine\n", encoding="utf-8")
+    code, _, err = run_cli(["init", str(blog)], capsys)
+    assert code == 2
+    assert "feeds.toml: already exists; --force replaces it, --print only shows it" in err
+    assert (blog / "feeds.toml").read_text(encoding="utf-8") == "# mine\n"
+    code, out, _ = run_cli(["init", str(blog), "--print"], capsys)
+    assert code == 0
+    assert 'permalink = "/posts/{year}/{slug}/"' in out and "nothing written" in out
+    assert (blog / "feeds.toml").read_text(encoding="utf-8") == "# mine\n"
+    code, _, _ = run_cli(["init", str(blog), "--force"], capsys)
+    assert code == 0
+    assert "SITENAME" in (blog / "feeds.toml").read_text(encoding="utf-8")
+
+
+def test_templates_are_copied_and_used(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blog = copy("nextjs-app", tmp_path)
+    code, _, _ = run_cli(["init", str(blog), "--templates"], capsys)
+    assert code == 0
+    shipped = ROOT / "feeds" / "newsletter" / "default_templates" / "newsletter.html"
+    assert (blog / "templates" / "newsletter.html").read_bytes() == shipped.read_bytes()
+    settings = tomllib.loads((blog / "feeds.toml").read_text(encoding="utf-8"))
+    assert settings["newsletter"]["templates"] == "templates"
+    code, out, err = run_cli(["newsletter", "--config", str(blog / "feeds.toml")], capsys)
+    assert code == 0, err
+    assert "newsletter of 2 post(s)" in out
+
+
+def test_init_writes_the_same_bytes_every_time(tmp_path: Path) -> None:
+    first, second = copy("eleventy", tmp_path / "a"), copy("eleventy", tmp_path / "b")
+    assert silently(["init", str(first)]) == 0
+    assert silently(["init", str(second)]) == 0
+    assert (first / "feeds.toml").read_bytes() == (second / "feeds.toml").read_bytes()
+
+
+def test_a_folder_that_is_not_there_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(["init", str(tmp_path / "nowhere")], capsys)
+    assert code == 2
+    assert "nowhere: not a folder" in err
+
+
+def test_a_broken_generator_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "_config.yml").write_text("title: [unclosed\n", encoding="utf-8")
+    code, _, err = run_cli(["init", str(tmp_path)], capsys)
+    assert code == 2
+    assert "_config.yml: file: cannot be parsed: YAML" in err
+
+
+def test_a_setting_this_feeds_lacks_is_a_comment_and_a_declared_one_is_written() -> None:
+    guesses = [
+        Guess("site", "not_a_setting_yet", (Choice("x", "somewhere"),)),
+        Guess("site", "title", (Choice("T", "here"),)),
+        Guess(
+            "site", "permalink",
+            (Choice("/{nothing}/{slug}/", "first"), Choice("/{slug}/", "fallback")),
+        ),
+    ]  # fmt: skip
+    made = render(guesses, ["header"])
+    assert '# not_a_setting_yet = "x"' in made.text
+    assert "(needs a newer feeds) somewhere" in made.text
+    assert 'title = "T"' in made.text
+    assert (
+        'permalink = "/{slug}/"' in made.text and '# permalink = "/{nothing}/{slug}/"' in made.text
+    )
+    assert made.pending == ('site.not_a_setting_yet = "x"', 'site.permalink = "/{nothing}/{slug}/"')
+
+
+def test_a_url_placeholder_feeds_cannot_follow_is_a_todo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "_config.yml").write_text(
+        'title: T\nurl: "https://t.example"\nauthor: Tee\npermalink: /:year/:i_month/:title/\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2021-01-02-a.md").write_text("---\ntitle: A\n---\nA\n", "utf-8")
+    code, out, _ = run_cli(["init", str(tmp_path)], capsys)
+    assert code == 0
+    assert (
+        "site.permalink: \"TODO: _config.yml: permalink: '/:year/:i_month/:title/' uses :i_month"
+    ) in out
+
+
+def test_javascript_strings_are_read_only_where_written_plainly() -> None:
+    code = """
+    // site: "https://commented.example"
+    export default defineConfig({
+      /* base: '/old' */
+      site: 'https://astro.example', // the live site
+      base: `/docs`,
+      title: `${name} blog`,
+    });
+    """
+    assert js_string(code, "site") == "https://astro.example"
+    assert js_string(code, "base") == "/docs"
+    assert js_string(code, "title") is None
+
+
+def test_python_settings_are_read_without_running_them(tmp_path: Path) -> None:
+    conf = tmp_path / "pelicanconf.py"
+    conf.write_text(
+        'import os\nSITENAME = "S"\nSITEURL = os.environ["X"]\nos.remove("x")\nTAGS: list[str] = ["a"]\n',
+        encoding="utf-8",
+    )
+    assert python_assignments(conf) == {"SITENAME": "S", "TAGS": ["a"]}
+
+
+def settings_of(blog: Path) -> dict[str, Any]:
+    assert silently(["init", str(blog)]) == 0
+    return tomllib.loads((blog / "feeds.toml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("hugo.yaml", "baseURL: https://y.example/\ntitle: Yaml\n"),
+        ("config.json", '{"baseURL": "https://y.example/", "title": "Yaml"}'),
+        ("config.toml", 'baseurl = "https://y.example/"\ntitle = "Yaml"\n'),
+    ],
+)
+def test_hugo_settings_in_yaml_json_or_toml(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "content" / "blog").mkdir(parents=True)
+    (tmp_path / "content" / "blog" / "a.md").write_text(
+        "---\ntitle: A\ndate: 2020-02-02\n---\nA\n", "utf-8"
+    )
+    site = settings_of(tmp_path)["site"]
+    assert (site["base_url"], site["title"], site["permalink"]) == (
+        "https://y.example/", "Yaml", "/blog/{slug}/",
+    )  # fmt: skip
+
+
+def test_next_pages_router_serving_a_content_folder(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"next": "14.2.0"}}', "utf-8")
+    (tmp_path / "pages" / "posts").mkdir(parents=True)
+    (tmp_path / "pages" / "posts" / "[slug].js").write_text("export default () => null\n", "utf-8")
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "hello.md").write_text("---\ntitle: H\ndate: 2020-01-01\n---\n", "utf-8")
+    site = settings_of(tmp_path)["site"]
+    assert (site["content"], site["permalink"]) == ("_posts", "/posts/{slug}")
+
+
+def test_a_permalink_computed_in_javascript_is_a_todo(tmp_path: Path) -> None:
+    (tmp_path / ".eleventy.js").write_text("module.exports = () => ({});\n", "utf-8")
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "posts.11tydata.js").write_text(
+        "module.exports = { permalink: (data) => `/p/${data.page.fileSlug}/` };\n", "utf-8"
+    )
+    (posts / "a.md").write_text("---\ntitle: A\ndate: 2020-01-01\n---\nA\n", "utf-8")
+    assert settings_of(tmp_path)["site"]["permalink"].startswith(
+        "TODO: posts/posts.11tydata.js computes the permalink in JavaScript"
+    )
+
+
+def test_posts_with_their_own_url_are_named_in_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("eleventy-default", tmp_path)
+    (blog / "posts" / "own.md").write_text(
+        "---\ntitle: Own\ndate: 2022-02-02\npermalink: /elsewhere/\n---\nOwn.\n", "utf-8"
+    )
+    _, out, _ = run_cli(["init", str(blog)], capsys)
+    assert "note: 1 post(s) set their own permalink:, which feeds does not follow" in out
+
+
+def test_edited_templates_are_kept_unless_forced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("pelican", tmp_path)
+    (blog / "templates").mkdir()
+    (blog / "templates" / "newsletter.css").write_text("/* mine */\n", "utf-8")
+    _, out, _ = run_cli(["init", str(blog), "--templates"], capsys)
+    assert "  kept your newsletter.css (--force replaces it)" in out
+    assert (blog / "templates" / "newsletter.css").read_text("utf-8") == "/* mine */\n"
+    assert (blog / "templates" / "newsletter.html").is_file()
+
+
+@given(
+    title=st.text().filter(lambda text: SURROGATES.sub("", text).strip()),
+    source=st.text(),
+    tags=st.lists(st.text(), max_size=3),
+)
+def test_whatever_a_blog_holds_the_settings_file_reads_back(
+    title: str, source: str, tags: list[str]
+) -> None:
+    """Values and their sources come from the blog's own files: any text must give valid
+    TOML holding the same value (lone surrogates, which no file can hold, aside)."""
+    guesses = [
+        Guess("site", "title", (Choice(title, source),)),
+        Guess("fields", "tags", (Choice(tuple(tags), source),)),
+    ]
+    data = tomllib.loads(render(guesses, [source]).text)
+    assert data["site"]["title"] == SURROGATES.sub("", title)
+    assert data["fields"]["tags"] == [SURROGATES.sub("", tag) for tag in tags]
+
+
+def test_hugo_languages_in_their_own_content_folders(tmp_path: Path) -> None:
+    (tmp_path / "hugo.toml").write_text(
+        'baseURL = "https://l.example/"\ntitle = "L"\ndefaultContentLanguage = "de"\n'
+        '[languages.de]\ncontentDir = "content/de"\nlanguageCode = "de-DE"\n'
+        '[languages.en]\ncontentDir = "content/en"\n',
+        encoding="utf-8",
+    )
+    for lang in ("de", "en"):
+        folder = tmp_path / "content" / lang / "posts"
+        folder.mkdir(parents=True)
+        (folder / "a.md").write_text("---\ntitle: A\ndate: 2020-01-01\n---\nA\n", "utf-8")
+    site = settings_of(tmp_path)["site"]
+    assert (site["content"], site["language"], site["permalink"]) == (
+        "content/de/posts", "de-DE", "/posts/{slug}/",
+    )  # fmt: skip
+
+
+def test_pelican_metadata_lines_are_named_as_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = copy("pelican", tmp_path)
+    (blog / "content" / "native.md").write_text(
+        "Title: Native\nDate: 2021-01-01\n\nBody.\n", "utf-8"
+    )
+    _, out, _ = run_cli(["init", str(blog)], capsys)
+    assert "note: posts start with Pelican's own 'Title: …' metadata lines" in out
+    assert "content/native.md: title: missing" in out
+
+
+def test_values_read_from_javascript_are_flagged_in_the_settings(tmp_path: Path) -> None:
+    blog = copy("astro", tmp_path)
+    assert silently(["init", str(blog)]) == 0
+    text = (blog / "feeds.toml").read_text(encoding="utf-8")
+    assert "# Values from JavaScript files were found by pattern, not by running them" in text
+    assert "# astro.config.mjs: site + base" in text

@@ -1,0 +1,307 @@
+"""Slug styles, permalink patterns, per-post permalink:/url:, and uniqueness by URL and id."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feeds import checks
+from feeds.config import ContentOptions
+from feeds.content.loader import load_posts
+from feeds.content.permalinks import PATH_SAFE, Place, PlaceError, encode, post_path
+from feeds.content.slugs import jekyll_slug, styled_slug
+from feeds.errors import ContentErrors
+
+from .conftest import Blog
+
+BERLIN_NOON = datetime(2021, 1, 5, 12, 0, tzinfo=UTC)
+
+
+# Each name made into a slug in every style: the rows differ per style on purpose.
+@pytest.mark.parametrize(
+    ("name", "default", "keep", "hugo", "jekyll", "astro"),
+    [
+        ("introducing_nex", "introducing-nex", "introducing_nex", "introducing_nex", "introducing_nex", "introducing_nex"),
+        ("v22.1.0", "v22-1-0", "v22.1.0", "v22.1.0", "v22.1.0", "v2210"),
+        ("Hello World", "hello-world", "Hello World", "hello-world", "Hello-World", "hello-world"),
+        ("Café Crème", "cafe-creme", "Café Crème", "café-crème", "Café-Crème", "café-crème"),
+        ("The _config.yml file", "the-config-yml-file", "The _config.yml file", "the-_config.yml-file", "The-_config.yml-file", "the-_configyml-file"),
+        ("DataTableAsAMethodParameter.aspx", "datatableasamethodparameter-aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameter.aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameteraspx"),
+        ("a~b+c!d$e&f'g(h)i,j;k=l@m", "a-b-c-d-e-f-g-h-i-j-k-l-m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "a~b+cdefghijkl@m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "abcdefghijklm"),
+        ("_Lead_Trail_", "lead-trail", "_Lead_Trail_", "_lead_trail_", "_Lead_Trail_", "_lead_trail_"),
+    ],
+)  # fmt: skip
+def test_slug_styles_side_by_side(
+    name: str, default: str, keep: str, hugo: str, jekyll: str, astro: str
+) -> None:
+    made = {style: styled_slug(name, style) for style in checks.SLUG_STYLES}
+    assert made == {
+        "default": default,
+        "keep": keep,
+        "hugo": hugo,
+        "jekyll": jekyll,
+        "astro": astro,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [("The _config.yml file", "the-config-yml-file"), ("--x--", "x"), ("C++ & C#", "c-c"),
+     ("My Custom_Slug!", "my-custom-slug")],
+)  # fmt: skip
+def test_jekyll_default_mode_is_what_its_slug_placeholder_gives(text: str, slug: str) -> None:
+    assert jekyll_slug(text, pretty=False, cased=False) == slug
+
+
+@given(st.text(), st.sampled_from(checks.SLUG_STYLES))
+def test_an_encoded_slug_is_always_a_safe_path(text: str, style: str) -> None:
+    encoded = encode(styled_slug(text, style))
+    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._%" + PATH_SAFE)
+    assert set(encoded) <= allowed
+    if style != "keep":
+        # Only a name kept as written may carry a "/" into the URL.
+        assert "/" not in encoded
+
+
+def place(**changes: Any) -> Place:
+    values: dict[str, Any] = {
+        "slug": "post",
+        "name": "Post",
+        "folder": "",
+        "date": BERLIN_NOON,
+        "meta": {},
+    }
+    values.update(changes)
+    return Place(**values)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "changes", "path"),
+    [
+        ("/blog/{slug}/", {}, "/blog/post/"),
+        ("/{year}/{month}/{day}/{slug}.html", {}, "/2021/01/05/post.html"),
+        ("/{dir}/{slug}", {"folder": "en/blog/release"}, "/en/blog/release/post"),
+        ("/{dir}/{slug}/", {}, "/post/"),
+        ("/blog/{dir}/{slug}/", {"folder": "Nested Folder"}, "/blog/nested-folder/post/"),
+        ("/{category}/{slug}/", {"meta": {"category": "Release Notes"}}, "/release-notes/post/"),
+        ("/{tags}/{slug}/", {"meta": {"tags": ["a b", "C"]}}, "/a-b/c/post/"),
+        ("/{series}/{slug}/", {"meta": {"series": 2021}}, "/2021/post/"),
+    ],
+)
+def test_pattern_placeholders(pattern: str, changes: dict[str, Any], path: str) -> None:
+    assert post_path(place(**changes), pattern, "default") == (path, [])
+
+
+def test_dir_follows_the_slug_style() -> None:
+    where = place(folder="Blog/Sub Folder", slug="UPPER Case")
+    assert post_path(where, "/{dir}/{slug}/", "keep")[0] == "/Blog/Sub%20Folder/UPPER%20Case/"
+    assert post_path(where, "/{dir}/{slug}/", "hugo")[0] == "/blog/sub-folder/UPPER%20Case/"
+
+
+def test_a_missing_field_names_itself() -> None:
+    with pytest.raises(PlaceError) as raised:
+        post_path(place(), "/{category}/{slug}/", "default")
+    assert (raised.value.field, str(raised.value)) == (
+        "category",
+        "missing; the permalink pattern /{category}/{slug}/ needs it (add category: to the post)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("meta", "path"),
+    [
+        ({"permalink": "/blog/:year/:title/"}, "/blog/2021/My_Own-Post.v2/"),
+        ({"permalink": "/:year/:month/:day/:slug:output_ext"}, "/2021/01/05/my-own-post-v2.html"),
+        ({"permalink": "/:i_month/:i_day/:short_year/x/"}, "/1/5/21/x/"),
+        ({"permalink": "/:categories/:title/", "categories": "Tech Web"}, "/es/tech/web/My_Own-Post.v2/"),
+        ({"permalink": "/:categories/:title/", "categories": []}, "/es/My_Own-Post.v2/"),
+        ({"permalink": "about/"}, "/about/"),
+        ({"permalink": "/about-this/"}, "/about-this/"),
+        ({"url": "/special/Page"}, "/special/Page/"),
+        ({"url": "/feed.xml"}, "/feed.xml"),
+        ({"url": "/kept/As Written/", "permalink": "/ignored/"}, "/kept/As Written/"),
+    ],
+)  # fmt: skip
+def test_a_posts_own_permalink_or_url_wins(meta: dict[str, Any], path: str) -> None:
+    where = place(name="My_Own Post.v2", folder="es/_posts", meta=meta)
+    assert post_path(where, "/blog/{slug}/", "default") == (path, [])
+
+
+def test_a_template_permalink_falls_back_to_the_pattern_with_a_warning() -> None:
+    where = place(meta={"permalink": "/x/{{ page.fileSlug | slugify }}/"})
+    assert post_path(where, "/blog/{slug}/", "default") == (
+        "/blog/post/",
+        [
+            "permalink: '/x/{{ page.fileSlug | slugify }}/' is a template this tool cannot "
+            "evaluate; the post's URL comes from [site] permalink instead"
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("/blog/{slug}/", None),
+        ("/{dir}/{slug}", None),
+        ("/{category}/{title}/", None),
+        ("/{year}/{month}/", "must contain {slug} or a frontmatter field such as {category}, and may use {year}, {month}, {day}, {dir}"),
+        ("/{dir}/", "must contain {slug} or a frontmatter field such as {category}, and may use {year}, {month}, {day}, {dir}"),
+        ("/blog/{slug/", "has a '{' or '}' that is not part of a {name} placeholder"),
+        ("blog/{slug}/", "must be a path pattern starting with '/', like '/blog/{slug}/'"),
+    ],
+)  # fmt: skip
+def test_permalink_setting_check(pattern: str, problem: str | None) -> None:
+    assert checks.permalink(pattern) == problem
+
+
+def load(blog: Blog, **options: Any) -> list[Any]:
+    return list(load_posts(blog.content, UTC, ContentOptions(**options)).posts)
+
+
+def problems(blog: Blog, **options: Any) -> list[str]:
+    with pytest.raises(ContentErrors) as raised:
+        load_posts(blog.content, UTC, ContentOptions(**options))
+    return raised.value.lines()
+
+
+def test_a_missing_field_is_a_content_error_naming_the_post(blog: Blog) -> None:
+    bad = blog.post("a.md", "---\ntitle: A\ndate: 2021-01-01\n---\nx\n")
+    blog.post("b.md", "---\ntitle: B\ndate: 2021-01-01\ncategory: News\n---\nx\n")
+    assert problems(blog, permalink="/{category}/{slug}/") == [
+        f"{bad}: category: missing; the permalink pattern /{{category}}/{{slug}}/ needs it "
+        "(add category: to the post)"
+    ]
+
+
+def test_bundles_take_the_folder_above_as_dir(blog: Blog) -> None:
+    blog.post("blog/2022/v1.0-trio/index.md", "---\ntitle: T\ndate: 2022-01-01\n---\nx\n")
+    blog.post("blog/introducing_nex.md", "---\ntitle: N\ndate: 2021-01-01\n---\nx\n")
+    posts = load(blog, permalink="/{dir}/{slug}/", slug_style="hugo")
+    assert [post.path for post in posts] == ["/blog/2022/v1.0-trio/", "/blog/introducing_nex/"]
+
+
+def test_same_slug_at_different_urls_both_published_with_stable_ids(blog: Blog) -> None:
+    blog.post("2021/intro.md", "---\ntitle: Old\ndate: 2021-01-01\n---\nx\n")
+    blog.post("2020/intro.md", "---\ntitle: New\ndate: 2022-01-01\n---\nx\n")
+    posts = load(blog, permalink="/blog/{year}/{slug}/")
+    assert [(post.title, post.path, post.id_name) for post in posts] == [
+        ("New", "/blog/2022/intro/", "blog/2022/intro/"),
+        ("Old", "/blog/2021/intro/", ""),
+    ]
+
+
+def test_one_url_twice_is_an_error_and_keep_going_leaves_both_out(blog: Blog) -> None:
+    first = blog.post("a/hello.md", "---\ntitle: A\ndate: 2021-01-01\n---\nx\n")
+    second = blog.post("b/hello.md", "---\ntitle: B\ndate: 2021-01-02\n---\nx\n")
+    blog.post("fine.md", "---\ntitle: C\ndate: 2021-01-03\n---\nx\n")
+    line = (
+        f"{second}: URL: /blog/hello/ is also the URL of {first}; "
+        "give one of them another slug: or permalink:"
+    )
+    assert problems(blog) == [line]
+    kept = load_posts(blog.content, UTC, keep_going=True)
+    assert [post.title for post in kept.posts] == ["C"]
+    assert [str(error) for error in kept.errors] == [line]
+
+
+def test_one_pinned_id_twice_is_an_error(blog: Blog) -> None:
+    first = blog.post("a.md", "---\ntitle: A\ndate: 2021-01-01\nid: urn:x:1\n---\nx\n")
+    second = blog.post("b.md", "---\ntitle: B\ndate: 2021-01-02\nid: urn:x:1\n---\nx\n")
+    assert problems(blog) == [
+        f"{second}: id: urn:x:1 is also the feed id of {first}; give one of them another id:"
+    ]
+
+
+def test_a_pinned_id_equal_to_a_computed_one_is_caught_with_the_id_base(blog: Blog) -> None:
+    first = blog.post("a.md", "---\ntitle: A\ndate: 2021-01-01\n---\nx\n")
+    second = blog.post(
+        "b.md", "---\ntitle: B\ndate: 2021-01-02\nid: tag:example.com,2020:a\n---\nx\n"
+    )
+    with pytest.raises(ContentErrors) as raised:
+        load_posts(blog.content, UTC, ids="tag:example.com,2020:")
+    assert raised.value.lines() == [
+        f"{second}: id: tag:example.com,2020:a is also the feed id of {first}; "
+        "give one of them another id:"
+    ]
+
+
+def test_default_style_is_todays(blog: Blog) -> None:
+    blog.post("2021-01-01-Café Crème Notes.md", "---\ntitle: A\ndate: 2021-01-01\n---\nx\n")
+    blog.post("c.md", "---\ntitle: C\ndate: 2021-01-03\nslug: my_own.slug\n---\nx\n")
+    blog.post("2021-01-02-v1.0_beta.md", "---\ntitle: B\n---\nx\n")
+    posts = load(blog)
+    assert [(post.slug, post.path) for post in posts] == [
+        ("my_own.slug", "/blog/my_own.slug/"),
+        ("v1-0-beta", "/blog/v1-0-beta/"),
+        ("cafe-creme-notes", "/blog/cafe-creme-notes/"),
+    ]
+
+
+def test_other_styles_make_a_slug_of_a_frontmatter_slug(blog: Blog) -> None:
+    blog.post("x.md", '---\ntitle: A\ndate: 2021-01-01\nslug: "My Custom_Slug! (v2)"\n---\nx\n')
+    assert [post.slug for post in load(blog, slug_style="hugo")] == ["my-custom_slug-v2"]
+    assert [post.slug for post in load(blog, slug_style="jekyll")] == ["My-Custom_Slug!-(v2)"]
+    # The default style keeps refusing such a slug, as before.
+    assert problems(blog) == [
+        f"{blog.content / 'x.md'}: slug: 'My Custom_Slug! (v2)' must be letters, digits, '-', "
+        "'_' or '.', with no '/' or '..' (e.g. slug: my-first-post)"
+    ]
+
+
+def test_jekyll_style_reads_jekylls_file_names(blog: Blog) -> None:
+    blog.post("_posts/2021-2-3-short-date.md", "---\ntitle: A\n---\nx\n")
+    blog.post("_posts/2021-01-09-dots....md", "---\ntitle: B\n---\nx\n")
+    posts = load(blog, slug_style="jekyll", permalink="/{year}/{month}/{day}/{slug}.html")
+    assert [post.path for post in posts] == ["/2021/02/03/short-date.html", "/2021/01/09/dots.html"]
+
+
+def test_hugo_style_keeps_the_date_in_the_name(blog: Blog) -> None:
+    blog.post("posts/2021-01-05-dated.md", "---\ntitle: A\n---\nx\n")
+    (post,) = load(blog, slug_style="hugo", permalink="/{dir}/{slug}/")
+    assert (post.path, post.date.date().isoformat()) == ("/posts/2021-01-05-dated/", "2021-01-05")
+
+
+def test_cache_records_carry_the_path(blog: Blog) -> None:
+    from feeds.content.loader import post_from_record, post_to_record
+
+    blog.post("en/x.md", "---\ntitle: A\ndate: 2021-01-01\n---\nx\n")
+    (post,) = load(blog, permalink="/{dir}/{slug}", slug_style="keep")
+    again = post_from_record(post_to_record(post), "", post.source)
+    assert again.path == "/en/x" and replace(again, source_digest="") == replace(post, body=None)
+
+
+def test_include_matches_that_are_not_markdown_get_a_warning(blog: Blog) -> None:
+    blog.post("posts/a.md", "---\ntitle: A\ndate: 2021-01-01\n---\nx\n")
+    blog.post("posts/b.mdx", "---\ntitle: B\ndate: 2021-01-02\n---\nimport X from 'x'\n\nHi\n")
+    blog.raw("posts/cover.jpg", b"\xff\xd8")
+    notes = blog.post("posts/c.adoc", "= C\n")
+    named = blog.post("pages/d.txt", "text\n")
+    loaded = load_posts(blog.content, UTC, ContentOptions(include=("posts/**", "pages/*.txt")))
+    assert [post.title for post in loaded.posts] == ["B", "A"]
+    hint = "only .md, .markdown and .mdx files are read as posts; left out (narrow include or add it to exclude)"
+    assert list(loaded.warnings) == [
+        f"{named}: matched by include, but {hint}",
+        f"{notes}: matched by include, but {hint}",
+    ]
+
+
+def test_path_error_is_reported_as_a_post_problem(blog: Blog) -> None:
+    bad = blog.post("a.md", "---\ntitle: A\ndate: 2021-01-01\nurl: [a]\n---\nx\n")
+    assert problems(blog) == [f"{bad}: url: ['a'] must be a path like /about/ (Hugo's url:)"]
+
+
+def test_posts_made_in_code_take_the_pattern(tmp_path: Path) -> None:
+    from feeds.content.model import Post
+    from feeds.content.permalinks import post_url
+
+    from .conftest import make_site
+
+    site = make_site(tmp_path, content=ContentOptions(permalink="/{year}/{slug}/"))
+    post = Post(source=tmp_path / "p.md", slug="p", title="T", date=BERLIN_NOON)
+    assert post_url(post, site) == "https://example.com/2021/p/"
