@@ -200,7 +200,7 @@ def test_a_journal_of_the_first_schema_is_migrated_and_keeps_its_issues(tmp_path
         db.executescript(MIGRATIONS[1] + "; PRAGMA user_version = 1;")
         db.execute(
             "INSERT INTO issues (stem, subject, html, text, sent_date, created_at) "
-            "VALUES ('2021-01-01-issue', 's', 'h', 't', '2021-01-01T00:00:00+00:00', 'x')"
+            "VALUES ('2021-01-01-issue', 's', 'h', 't', '2021-01-01T00:00:00+00:00', '2021-01-01T00:00:00+00:00')"
         )
     journal = Journal.open(path)
     try:
