@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -53,6 +54,25 @@ example:
   feeds send --dry-run              # who would get what; nothing sent
   feeds send --to me@example.com    # one test copy; nothing recorded
   FEEDS_SMTP_PASSWORD=… feeds send  # the real thing (cron: see README)
+"""
+SUBSCRIBERS_EXAMPLE = """\
+example:
+  feeds subscribers import subscribers.csv   # once: the journal holds the list from now on
+  feeds subscribers add ada@example.com --name "Ada Example"
+  feeds subscribers remove ada@example.com   # suppressed: no CSV brings it back
+  feeds subscribers list
+  feeds subscribers export > backup.csv
+  feeds subscribers history ada@example.com  # who changed what, when, and how
+"""
+BOUNCES_EXAMPLE = """\
+example:
+  feeds bounces ~/Maildir/.bounces           # a Maildir folder
+  feeds bounces /var/mail/newsletter         # an mbox file
+"""
+SERVE_EXAMPLE = """\
+example:
+  FEEDS_UNSUBSCRIBE_SECRET=… feeds serve-subscriptions --port 8081
+  feeds serve-subscriptions --trusted-proxy 127.0.0.1   # behind nginx (see README)
 """
 INIT_EXAMPLE = """\
 example:
@@ -198,7 +218,84 @@ def parser() -> argparse.ArgumentParser:
     send.add_argument("--full", action="store_true", help="whole posts instead of summaries")
     send.add_argument("--templates", type=Path, metavar="DIR", help="templates folder")
     send.set_defaults(run=command_send)
+    add_subscription_commands(commands)
     return top
+
+
+def add_subscription_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG, metavar="FILE",
+        help="settings file (default: feeds.toml)",
+    )  # fmt: skip
+    common.add_argument("--state", type=Path, metavar="FILE", help="the send journal (SQLite)")
+
+    roster = commands.add_parser(
+        "subscribers",
+        help="list, add, remove, import, export subscribers, or their history (in the journal)",
+        description="The subscriber list in the send journal. Each change is recorded with who "
+        "made it, when and how. Removed, bounced and complaining addresses stay suppressed "
+        "whatever the CSV says, until they are added again on purpose.",
+        epilog=SUBSCRIBERS_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = roster.add_subparsers(title="actions", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", parents=[common], help="every address and its status")
+    listing.set_defaults(run=command_subscribers, action="list")
+    add = actions.add_parser("add", parents=[common], help="subscribe EMAIL (again, on purpose)")
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument("--name", help="the subscriber's name")
+    add.set_defaults(run=command_subscribers, action="add")
+    remove = actions.add_parser("remove", parents=[common], help="unsubscribe EMAIL")
+    remove.add_argument("email", metavar="EMAIL")
+    remove.set_defaults(run=command_subscribers, action="remove")
+    load = actions.add_parser(
+        "import", parents=[common], help="add the new addresses of a CSV (email, name)"
+    )
+    load.add_argument("file", type=Path, metavar="FILE.csv")
+    load.set_defaults(run=command_subscribers, action="import")
+    export = actions.add_parser("export", parents=[common], help="the list as CSV on stdout")
+    export.set_defaults(run=command_subscribers, action="export")
+    log = actions.add_parser(
+        "history", parents=[common], help="every change: when, what, who and how"
+    )
+    log.add_argument("email", metavar="EMAIL", nargs="?", help="only this address")
+    log.set_defaults(run=command_subscribers, action="history")
+
+    bounces = commands.add_parser(
+        "bounces",
+        help="suppress bounced, complaining and unsubscribing addresses from a mailbox",
+        description="Read delivery-status notifications (RFC 3464), complaints (RFC 5965) and "
+        "mail to the unsubscribe address from a Maildir or mbox, and suppress the addresses "
+        "concerned. Each message is read once; run it from cron.",
+        epilog=BOUNCES_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    bounces.add_argument("mailbox", type=Path, metavar="MAILDIR|MBOX")
+    bounces.set_defaults(run=command_bounces)
+
+    serve = commands.add_parser(
+        "serve-subscriptions",
+        help="serve the unsubscribe link and the sign-up form (WSGI, waitress)",
+        description="Answer the List-Unsubscribe link (RFC 8058 one-click POST; a GET shows a "
+        "confirmation button) and, with [delivery] signup_url, a double opt-in sign-up form. "
+        "Needs FEEDS_UNSUBSCRIBE_SECRET.",
+        epilog=SERVE_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=8081, help="port to listen on (default: 8081)")
+    serve.add_argument(
+        "--trusted-proxy", metavar="ADDRESS",
+        help="the reverse proxy whose X-Forwarded-For to trust",
+    )  # fmt: skip
+    serve.set_defaults(run=command_serve_subscriptions)
 
 
 def add_selection_options(command: argparse.ArgumentParser) -> None:
@@ -421,6 +518,7 @@ def command_newsletter(args: argparse.Namespace, now: datetime) -> int:
 
 def command_send(args: argparse.Namespace, now: datetime) -> int:
     from feeds.delivery.job import Reporter, SendRequest
+    from feeds.delivery.suppression import describe_suppressed
 
     config = config_from_args(args)
     unknown = unknown_smtp_variables(os.environ)
@@ -441,6 +539,8 @@ def command_send(args: argparse.Namespace, now: datetime) -> int:
     if not summary.issues:
         return 0
     if args.dry_run:
+        if summary.suppressed:
+            print(f"skipped {describe_suppressed(summary.suppressed)}: never mailed again")
         for issue in summary.issues:
             print(
                 f"dry run: {issue.issue} would go to {len(issue.sent)} subscriber(s), "
@@ -463,9 +563,100 @@ def command_send(args: argparse.Namespace, now: datetime) -> int:
             print(f"  failed: {address}: {error}")
         for address, error in issue.deferred:
             print(f"  deferred to the next run: {address}: {error}")
+    if summary.suppressed:
+        print(f"skipped {describe_suppressed(summary.suppressed)}: never mailed again")
     if summary.error:
         print(f"error: {summary.error}; the next run resumes this issue", file=sys.stderr)
     return 0 if summary.ok else 1
+
+
+def command_subscribers(args: argparse.Namespace, now: datetime) -> int:
+    from feeds.delivery import roster
+    from feeds.delivery.journal import Journal
+
+    config = load_config(args.config)
+    state = args.state or config.delivery.state
+    change = roster.Change(actor=user(), how=f"feeds subscribers {args.action}", now=now)
+    journal = Journal.open(state)
+    try:
+        if args.action == "list":
+            rows = journal.roster()
+            for line in roster.listing(rows):
+                print(line)
+            active = sum(row.status == "active" for row in rows)
+            print(f"{len(rows)} address(es): {active} active, {len(rows) - active} suppressed")
+        elif args.action == "export":
+            sys.stdout.write(roster.export_csv(journal.roster()))
+        elif args.action == "history":
+            key = args.email.strip().casefold() if args.email else None
+            for line in roster.history(journal.events(key)):
+                print(line)
+        elif args.action == "add":
+            before = roster.add(journal, args.email, args.name, change)
+            print(f"{args.email}: active" + (f" (was {before})" if before else " (new)"))
+        elif args.action == "remove":
+            before = roster.remove(journal, args.email, change)
+            state_now = before if before not in (None, "active") else "unsubscribed"
+            print(f"{args.email}: {state_now}; never mailed again until added on purpose")
+        else:
+            change = replace(change, how=f"feeds subscribers import {args.file}")
+            result = roster.import_csv(journal, args.file, change)
+            for warning in result.warnings:
+                print_warning(warning)
+            for entry in result.suppressed:
+                print(f"  kept suppressed: {entry}")
+            print(
+                f"{result.added} added, {result.already} already subscribed, "
+                f"{len(result.suppressed)} suppressed and left so"
+            )
+    finally:
+        journal.close()
+    return 0
+
+
+def command_bounces(args: argparse.Namespace, now: datetime) -> int:
+    from feeds.delivery.bounces import process_mailbox
+    from feeds.delivery.journal import Journal
+
+    config = load_config(args.config)
+    journal = Journal.open(args.state or config.delivery.state)
+    try:
+        summary = process_mailbox(args.mailbox, journal, config.delivery, now)
+    finally:
+        journal.close()
+    for address, reason in summary.suppressed:
+        print(f"  suppressed: {address} ({reason})")
+    for address, count in summary.soft:
+        print(f"  soft bounce: {address} ({count} in a row)")
+    print(
+        f"{summary.read} message(s) read, {summary.already_read} read before, "
+        f"{summary.ignored} not a bounce; {len(summary.suppressed)} address(es) suppressed"
+    )
+    return 0
+
+
+def command_serve_subscriptions(args: argparse.Namespace, now: datetime) -> int:
+    from feeds.delivery.endpoint import SubscriptionApp
+    from feeds.delivery.server import Server
+
+    config = load_config(args.config)
+    if args.state is not None:
+        config = replace(config, delivery=replace(config.delivery, state=args.state))
+    # A server lives on: each request reads the clock itself.
+    app = SubscriptionApp(config, clock=lambda: datetime.now(UTC))
+    server = Server(app, args.host, args.port, args.trusted_proxy)
+    print(f"serving /unsubscribe{' and /subscribe' if config.delivery.signup_url else ''} "
+          f"on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)  # fmt: skip
+    server.run()
+    return 0
+
+
+def user() -> str:
+    """Who runs the command, for the journal's record of each change."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown user"
 
 
 def describe(result: FeedBuild) -> str:

@@ -24,6 +24,7 @@ from feeds.errors import ConfigError, shown
 
 DEFAULT_CONFIG = Path("feeds.toml")
 ENV_PREFIX = "FEEDS_SMTP_"
+SECRET_VARIABLE = "FEEDS_UNSUBSCRIBE_SECRET"
 Problems = list[tuple[str, str]]
 
 
@@ -318,6 +319,17 @@ class DeliverySettings:
         "copies sent without the server's confirmation (line lost) before one counts as sent",
         default=2,
     )  # fmt: skip
+    signup_url: str | None = setting(
+        "signup_url", checks.base_url,
+        "public URL of the double opt-in sign-up form (feeds serve-subscriptions)", default=None,
+        default_text="no sign-up form",
+    )  # fmt: skip
+    soft_bounce_limit: int = setting(
+        "soft_bounce_limit", checks.count_positive,
+        "soft bounces in a row before an address is suppressed", default=3,
+    )  # fmt: skip
+    # Signs unsubscribe and sign-up links; only ever read from FEEDS_UNSUBSCRIBE_SECRET.
+    secret: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -383,8 +395,8 @@ def config_from_mapping(
     names = read_fields(data.get("fields", {}), problems)
     people = read_authors(data.get("authors", {}), problems)
     smtp = read_smtp(data.get("smtp", {}), env or {}, problems)
-    delivery = read_table(data.get("delivery", {}), "delivery", problems, base)
     languages = read_languages(data.get("languages", {}), values, problems, base)
+    delivery = read_delivery(data.get("delivery", {}), base, env or {}, problems)
     if problems:
         raise ConfigError(source, problems)
     site = build(
@@ -399,7 +411,7 @@ def config_from_mapping(
         newsletter=newsletter,
         source=source,
         smtp=build(SmtpSettings, smtp, password=smtp.get("password")),
-        delivery=build(DeliverySettings, delivery),
+        delivery=build(DeliverySettings, delivery, secret=delivery.get("secret")),
     )
     check_folders(config)
     return config
@@ -639,6 +651,29 @@ def read_smtp(value: Any, env: Mapping[str, str], problems: Problems) -> dict[st
         values["password"] = env[f"{ENV_PREFIX}PASSWORD"]
     if values.get("user") == "":
         values["user"] = None
+    return values
+
+
+def read_delivery(
+    value: Any, base: Path, env: Mapping[str, str], problems: Problems
+) -> dict[str, Any]:
+    """[delivery] from the file; the link-signing secret only from the environment."""
+    if isinstance(value, dict) and "secret" in value:
+        problems.append(
+            ("delivery.secret", f"must not be in a file; set {SECRET_VARIABLE} instead")
+        )
+        value = {key: item for key, item in value.items() if key != "secret"}
+    values = read_table(value, "delivery", problems, base)
+    secret = env.get(SECRET_VARIABLE)
+    if secret:
+        if len(secret) < 32:
+            # The value is not echoed: it is a secret.
+            problems.append(
+                (SECRET_VARIABLE, "must be at least 32 characters (make one with: python3 -c "
+                 "'import secrets; print(secrets.token_urlsafe(32))')")
+            )  # fmt: skip
+        else:
+            values["secret"] = secret
     return values
 
 

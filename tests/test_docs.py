@@ -22,12 +22,18 @@ def commands() -> dict[str, argparse.ArgumentParser]:
 
 
 def help_options(command: argparse.ArgumentParser) -> set[str]:
-    return {
+    """The command's options, with those of its actions (``feeds subscribers add --name``)."""
+    found = {
         option
         for action in command._actions
         for option in action.option_strings
         if option.startswith("--") and option != "--help"
     }
+    for action in command._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for nested in action.choices.values():
+                found |= help_options(nested)
+    return found
 
 
 def synopsis(name: str, readme: str = README) -> str:

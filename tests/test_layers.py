@@ -44,6 +44,7 @@ OWNERS = {
     "yaml": "feeds.content.source",
     "argparse": "feeds.cli",
     "ctypes": "feeds.workers",
+    "waitress": "feeds.delivery.server",
 }
 
 

@@ -24,6 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from feeds.config import DeliverySettings, load_config
+from feeds.delivery.journal import SCHEMA_VERSION
 from feeds.delivery.subscribers import Subscriber, read_csv
 from feeds.delivery.unsubscribe import unsubscribe_headers
 
@@ -238,7 +239,7 @@ def test_the_journal_records_each_delivery_and_is_private(
     path = blog.root / "state/journal.sqlite3"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert journal_rows(blog, "PRAGMA user_version") == [(2,)]
+    assert journal_rows(blog, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     rows = journal_rows(
         blog,
         "SELECT subscriber, status, attempts, message_id IS NOT NULL FROM deliveries ORDER BY 1",
@@ -559,7 +560,10 @@ def test_a_journal_from_a_newer_release_is_refused(
         db.execute("PRAGMA user_version = 99")
     code, _, err = send(blog, capsys)
     assert code == 1
-    assert err == f"error: {state}: journal schema 99 is newer than this release knows (2)\n"
+    assert (
+        err
+        == f"error: {state}: journal schema 99 is newer than this release knows ({SCHEMA_VERSION})\n"
+    )
     assert recorder.messages == []
 
 
@@ -1123,7 +1127,7 @@ def test_a_journal_of_schema_1_is_migrated_and_keeps_its_history(
     """)  # fmt: skip
     code, out, _ = send(blog, capsys)
     assert code == 0, out
-    assert journal_rows(blog, "PRAGMA user_version") == [(2,)]
+    assert journal_rows(blog, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     # The old issue is resumed for reader01 only, and nothing new is announced.
     assert recorder.count() == Counter({"reader01@example.com": 1})
     assert recorder.parsed("reader01@example.com")[0]["Subject"] == "Old subject"

@@ -26,9 +26,17 @@ from feeds.content.model import LoadedPosts, published
 from feeds.content.permalinks import entry_id
 from feeds.content.render import render_post
 from feeds.content.templating import prepare_templating
-from feeds.delivery.journal import Delivery, Journal, StoredIssue, exclusive_lock
+from feeds.delivery.journal import Delivery, Journal, RosterRow, StoredIssue, exclusive_lock
 from feeds.delivery.smtp import SmtpTransport
-from feeds.delivery.subscribers import Subscriber, address_problem, load_subscribers
+from feeds.delivery.subscribers import Subscriber, address_problem
+from feeds.delivery.suppression import (
+    ACTIVE,
+    BOUNCED,
+    hard_bounce,
+    listed_subscribers,
+    suppress,
+    without_suppressed,
+)
 from feeds.delivery.transport import Outcome, Transport
 from feeds.delivery.unsubscribe import (
     personal_unsubscribe_link,
@@ -77,6 +85,8 @@ class IssueSummary:
 @dataclass
 class SendSummary:
     issues: list[IssueSummary] = field(default_factory=list)
+    # Addresses left out because they are suppressed, by reason (unsubscribed, bounced, …).
+    suppressed: tuple[tuple[str, int], ...] = ()
     error: str | None = None
 
     @property
@@ -113,11 +123,15 @@ def run_send(
     check_settings(config, request, report)
     if request.dry_run or request.test_address is not None:
         return preview(config, loaded, now, request, state, report, transport)
-    subscribers = audience(config, request, report)
+    listed = audience(config, request, report, Journal.peek_roster(state))
     summary = SendSummary()
     with exclusive_lock(state.with_name(state.name + ".lock")):
         journal = Journal.open(state)
         try:
+            # The suppression list as it is now, under the lock: the CSV never brings anyone back.
+            chosen = without_suppressed(journal.roster(), listed)
+            summary.suppressed = chosen.suppressed
+            subscribers = chosen.subscribers
             issues = journal.open_issues()
             for stored in issues:
                 report.log(
@@ -179,10 +193,13 @@ def check_settings(config: Config, request: SendRequest, report: Reporter) -> No
             raise StrictError(1, "nothing frozen or sent")
 
 
-def audience(config: Config, request: SendRequest, report: Reporter) -> tuple[Subscriber, ...]:
-    """Everyone to send to, every bad row reported; none at all is an error, before anything
-    is frozen or counted as announced."""
-    found = load_subscribers(config.delivery, request.subscribers)
+def audience(
+    config: Config, request: SendRequest, report: Reporter, roster: Sequence[RosterRow]
+) -> tuple[Subscriber, ...]:
+    """Everyone the CSV lists, every bad row reported; no one at all (in the CSV or the
+    journal's roster) is an error, before anything is frozen or counted as announced. The
+    suppressed are left out by ``without_suppressed`` under the journal's lock."""
+    found = listed_subscribers(config.delivery, request.subscribers, roster)
     warnings = list(found.warnings)
     delivery = config.delivery
     if delivery.unsubscribe_url and not delivery.unsubscribe_mailto:
@@ -194,7 +211,7 @@ def audience(config: Config, request: SendRequest, report: Reporter) -> tuple[Su
         )
     for warning in warnings:
         report.warn(warning)
-    if not found.subscribers:
+    if not found.subscribers and not any(row.status == ACTIVE for row in roster):
         where = request.subscribers or delivery.subscribers or config.source
         raise ConfigError(where, [("subscribers", "no address to send to (every row is empty "
                                    "or skipped); nothing frozen or sent")])  # fmt: skip
@@ -425,6 +442,9 @@ def record(
     elif status == "failed":
         summary.failed.append((email, error or ""))
         report.log(f"failed for good: {email}: {error}")
+        if hard_bounce(error):
+            suppress(journal, email, BOUNCED, actor="feeds send",
+                     how=f"SMTP refusal: {error}", now=now)  # fmt: skip
     else:
         summary.deferred.append((email, outcome.error or ""))
         report.log(f"deferred to the next run: {email}: {outcome.error}")
@@ -501,6 +521,7 @@ def preview(
         issues = journal.open_issues() if journal else []
         seen = journal.seen_post_ids() if journal else set()
         statuses = {i.id: journal.statuses(i.id) for i in issues} if journal else {}
+        roster = journal.roster() if journal else []
     finally:
         if journal:
             journal.close()
@@ -521,7 +542,9 @@ def preview(
         return summary
     if request.test_address is not None:
         return send_test_copy(config, issues[-1], request.test_address.strip(), transport)
-    subscribers = audience(config, request, report)
+    chosen = without_suppressed(roster, audience(config, request, report, roster))
+    summary.suppressed = chosen.suppressed
+    subscribers = chosen.subscribers
     for issue in issues:
         result = IssueSummary(issue.stem)
         summary.issues.append(result)

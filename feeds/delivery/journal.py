@@ -16,7 +16,7 @@ from pathlib import Path
 
 from feeds.errors import DeliveryError, OutputError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Each entry takes the schema from the version before it to its own number; later releases
 # append, never edit, so any older journal can be brought up to date.
 MIGRATIONS = {
@@ -61,8 +61,41 @@ MIGRATIONS = {
     ALTER TABLE deliveries ADD COLUMN first_refused_at TEXT;
     ALTER TABLE deliveries ADD COLUMN unconfirmed INTEGER NOT NULL DEFAULT 0;
     """,
+    # The subscriber roster and its suppression list: one row per address ever seen, its status
+    # (active, or why it must never be mailed again), and every change to it with who and how.
+    3: """
+    CREATE TABLE roster (
+        subscriber TEXT PRIMARY KEY,
+        address TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL
+            CHECK (status IN ('active', 'unsubscribed', 'bounced', 'complained')),
+        changed_at TEXT NOT NULL
+    );
+    CREATE TABLE roster_events (
+        id INTEGER PRIMARY KEY,
+        subscriber TEXT NOT NULL,
+        status TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        how TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX roster_events_by_subscriber ON roster_events (subscriber, id);
+    CREATE TABLE soft_bounces (
+        subscriber TEXT PRIMARY KEY,
+        in_a_row INTEGER NOT NULL,
+        last_at TEXT NOT NULL
+    );
+    CREATE TABLE mail_read (
+        digest TEXT PRIMARY KEY,
+        read_at TEXT NOT NULL
+    )
+    """,
 }
-TABLES = ("issues", "issue_posts", "seen_posts", "deliveries")
+TABLES = (
+    "issues", "issue_posts", "seen_posts", "deliveries",
+    "roster", "roster_events", "soft_bounces", "mail_read",
+)  # fmt: skip
 FIX = "move it aside and run again (the next run starts a new journal and sends only the latest posts)"
 
 
@@ -87,6 +120,28 @@ class Delivery:
     refusals: int = 0
     first_refused_at: datetime | None = None
     unconfirmed: int = 0
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One address the journal knows: ``status`` is ``active`` or the reason it is suppressed."""
+
+    key: str
+    address: str
+    name: str
+    status: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class RosterEvent:
+    """One audited change: who (``actor``), how, when, and the status it set."""
+
+    key: str
+    status: str
+    actor: str
+    how: str
+    at: datetime
 
 
 @contextmanager
@@ -359,6 +414,136 @@ class Journal:
         with self.transaction():
             self.db.execute(
                 "UPDATE issues SET completed_at = ? WHERE id = ?", (now.isoformat(), issue_id)
+            )
+
+    # The roster and suppression list (see feeds/delivery/suppression.py for what they mean).
+
+    @staticmethod
+    def peek_roster(path: Path) -> list[RosterRow]:
+        """The roster as it is, creating and migrating nothing: [] when there is none (yet).
+        The send reads it before taking its lock, to know whether a CSV is needed at all."""
+        if not path.exists():
+            return []
+        try:
+            connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                rows = connection.execute(
+                    "SELECT subscriber, address, name, status, changed_at FROM roster"
+                ).fetchall()
+            finally:
+                connection.close()
+        except sqlite3.Error:
+            return []
+        return [RosterRow(k, a, n, s, datetime.fromisoformat(c)) for k, a, n, s, c in rows]
+
+    def roster(self) -> list[RosterRow]:
+        return [
+            RosterRow(key, address, name, status, datetime.fromisoformat(changed))
+            for key, address, name, status, changed in self.db.execute(
+                "SELECT subscriber, address, name, status, changed_at FROM roster ORDER BY subscriber"
+            )
+        ]
+
+    def roster_row(self, key: str) -> RosterRow | None:
+        row = self.db.execute(
+            "SELECT subscriber, address, name, status, changed_at FROM roster WHERE subscriber = ?",
+            (key,),
+        ).fetchone()
+        if row is None:
+            return None
+        return RosterRow(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]))
+
+    def suppressed(self) -> dict[str, str]:
+        """Every suppressed address (by key) and why."""
+        return dict(
+            self.db.execute("SELECT subscriber, status FROM roster WHERE status != 'active'")
+        )
+
+    def set_status(
+        self,
+        key: str,
+        address: str,
+        status: str,
+        *,
+        actor: str,
+        how: str,
+        now: datetime,
+        name: str | None = None,
+    ) -> None:
+        """Record ``status`` for the address and the audited change, in one transaction."""
+        self.set_statuses([(key, address, name)], status, actor=actor, how=how, now=now)
+
+    def set_statuses(
+        self,
+        people: Iterable[tuple[str, str, str | None]],
+        status: str,
+        *,
+        actor: str,
+        how: str,
+        now: datetime,
+    ) -> None:
+        """``set_status`` for each (key, address, name), all in one transaction (an import of
+        thousands of rows costs one disk sync, not thousands). A name of None keeps the old."""
+        with self.transaction():
+            for key, address, name in people:
+                self.db.execute(
+                    """
+                    INSERT INTO roster (subscriber, address, name, status, changed_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (subscriber) DO UPDATE SET
+                        address = excluded.address,
+                        name = COALESCE(?, roster.name),
+                        status = excluded.status,
+                        changed_at = excluded.changed_at
+                    """,
+                    (key, address, name or "", status, now.isoformat(), name),
+                )
+                self.db.execute(
+                    "INSERT INTO roster_events (subscriber, status, actor, how, at) VALUES (?, ?, ?, ?, ?)",
+                    (key, status, actor, how, now.isoformat()),
+                )
+                if status == "active":
+                    self.db.execute("DELETE FROM soft_bounces WHERE subscriber = ?", (key,))
+
+    def events(self, key: str | None = None) -> list[RosterEvent]:
+        query = "SELECT subscriber, status, actor, how, at FROM roster_events"
+        rows = (
+            self.db.execute(query + " WHERE subscriber = ? ORDER BY id", (key,))
+            if key is not None
+            else self.db.execute(query + " ORDER BY id")
+        )
+        return [RosterEvent(k, s, a, h, datetime.fromisoformat(at)) for k, s, a, h, at in rows]
+
+    def soft_bounce(self, key: str, now: datetime) -> int:
+        """Count one more soft bounce in a row for ``key``; returns the count."""
+        with self.transaction():
+            self.db.execute(
+                """
+                INSERT INTO soft_bounces (subscriber, in_a_row, last_at) VALUES (?, 1, ?)
+                ON CONFLICT (subscriber) DO UPDATE SET
+                    in_a_row = soft_bounces.in_a_row + 1, last_at = excluded.last_at
+                """,
+                (key, now.isoformat()),
+            )
+        row = self.db.execute(
+            "SELECT in_a_row FROM soft_bounces WHERE subscriber = ?", (key,)
+        ).fetchone()
+        return int(row[0])
+
+    def clear_soft_bounces(self, key: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM soft_bounces WHERE subscriber = ?", (key,))
+
+    def mail_was_read(self, digest: str) -> bool:
+        """Whether a message of the bounce mailbox was handled by an earlier run."""
+        found = self.db.execute("SELECT 1 FROM mail_read WHERE digest = ?", (digest,)).fetchone()
+        return found is not None
+
+    def mark_mail_read(self, digest: str, now: datetime) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR IGNORE INTO mail_read (digest, read_at) VALUES (?, ?)",
+                (digest, now.isoformat()),
             )
 
 

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from feeds.config import Config, DeliverySettings
 from feeds.delivery.subscribers import Subscriber
+from feeds.delivery.tokens import unsubscribe_token
 
 
 def personal_unsubscribe_link(config: Config, subscriber: Subscriber) -> str:
@@ -42,8 +43,15 @@ def unsubscribe_headers(delivery: DeliverySettings, subscriber: Subscriber) -> d
 
 def unsubscribe_url(delivery: DeliverySettings, subscriber: Subscriber) -> str | None:
     pattern = delivery.unsubscribe_url
-    if not pattern or ("{token}" in pattern and not subscriber.token):
+    # With FEEDS_UNSUBSCRIBE_SECRET the token is signed (feeds serve-subscriptions checks it);
+    # without, it is the CSV's token column, for an endpoint of your own.
+    token = (
+        unsubscribe_token(delivery.secret, subscriber.email)
+        if delivery.secret
+        else subscriber.token
+    )
+    if not pattern or ("{token}" in pattern and not token):
         return None
     return pattern.format(
-        email=quote(subscriber.email, safe="@"), token=quote(subscriber.token or "", safe="")
+        email=quote(subscriber.email, safe="@"), token=quote(token or "", safe="")
     )
