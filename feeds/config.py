@@ -13,6 +13,8 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from functools import cached_property
+from importlib.metadata import entry_points
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,6 +98,18 @@ class ContentOptions:
     template_tags: str = setting(
         "template_tags", checks.template_tags,
         "Liquid and Hugo shortcode tags in bodies: strip or keep", default="strip",
+    )  # fmt: skip
+    markdown: str = setting(
+        "markdown", checks.markdown_engine,
+        "python-markdown, or commonmark: CommonMark with GitHub's extensions, "
+        "as Hugo, Eleventy, Next.js and GitHub render it", default="python-markdown",
+    )  # fmt: skip
+    markdown_extensions: tuple[str, ...] | None = setting(
+        "markdown_extensions", checks.markdown_extensions,
+        "the engine's extensions: Python-Markdown's names, or for commonmark any of "
+        + ", ".join(checks.COMMONMARK_EXTENSIONS),
+        default=None,
+        default_text='python-markdown: ["extra", "sane_lists"]; commonmark: all five',
     )  # fmt: skip
     fields: tuple[tuple[str, tuple[str, ...]], ...] = tuple(DEFAULT_FIELDS.items())
 
@@ -304,6 +318,7 @@ def config_from_mapping(
     names = read_fields(data.get("fields", {}), problems)
     smtp = read_smtp(data.get("smtp", {}), env or {}, problems)
     delivery = read_table(data.get("delivery", {}), "delivery", problems, base)
+    check_markdown(values, problems)
     if problems:
         raise ConfigError(source, problems)
     site = build(Site, values, author=author, content=build(ContentOptions, values, fields=names))
@@ -316,6 +331,31 @@ def config_from_mapping(
         smtp=build(SmtpSettings, smtp, password=smtp.get("password")),
         delivery=build(DeliverySettings, delivery),
     )
+
+
+def check_markdown(values: Mapping[str, Any], problems: Problems) -> None:
+    """Each of ``markdown_extensions`` must be an extension of the chosen ``markdown`` engine."""
+    names = values.get("markdown_extensions")
+    if names is None:
+        return
+    if values.get("markdown", "python-markdown") == "commonmark":
+        known = checks.COMMONMARK_EXTENSIONS
+        wrong = [name for name in names if name not in known]
+        fix = f"commonmark has: {', '.join(known)}"
+    else:
+        wrong = [name for name in names if not python_markdown_extension(name)]
+        fix = "use a name from Python-Markdown's list, like 'toc', or an installed module's path"
+    for name in wrong:
+        problems.append(("site.markdown_extensions", f"{name!r} is not an extension ({fix})"))
+
+
+def python_markdown_extension(name: str) -> bool:
+    """A name Python-Markdown can load: a registered extension (``toc``, or a package's entry
+    point), or the dotted path of an installed module. Looked up without importing Markdown."""
+    if name in {entry.name for entry in entry_points(group="markdown.extensions")}:
+        return True
+    module = name.split(":", 1)[0]
+    return "." in module and find_spec(module.split(".", 1)[0]) is not None
 
 
 def build(cls: type[Any], values: Mapping[str, Any], **extra: Any) -> Any:

@@ -64,7 +64,7 @@ x = 1
     assert raised.value.lines() == [
         f"{path}: extras: unknown section (expected one of: site, fields, newsletter, smtp, delivery)",
         f"{path}: site.titel: unknown key (expected one of: base_url, content, description, "
-        "exclude, include, items_per_feed, language, output, permalink, since, tag_feeds, "
+        "exclude, include, items_per_feed, language, markdown, markdown_extensions, output, permalink, since, tag_feeds, "
         "template_tags, timezone, title)",
         f"{path}: site.base_url: 'example.com' must be an absolute http(s) URL like 'https://example.com/'",
         f"{path}: site.since: 'last year' must be a year (2019) or a date ('2019-04-01') on which the site owned its domain",

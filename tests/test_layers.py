@@ -35,6 +35,7 @@ OWNERS = {
     "jinja2": "feeds.newsletter.templates",
     "nh3": "feeds.content.sanitize",
     "markdown": "feeds.content.markdown_engine",
+    "cmarkgfm": "feeds.content.markdown_engine",
     "sqlite3": "feeds.delivery.journal",
     "smtplib": "feeds.delivery.smtp",
     "frontmatter": "feeds.content.source",

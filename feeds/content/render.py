@@ -13,7 +13,7 @@ import lxml.html
 from lxml.etree import ParserError
 
 from feeds.config import Site
-from feeds.content.markdown_engine import markdown_to_html
+from feeds.content.markdown_engine import engine_id, markdown_to_html
 from feeds.content.model import Post
 from feeds.content.permalinks import entry_id, post_url
 from feeds.content.sanitize import clean_feed_html, count_unsafe
@@ -73,7 +73,7 @@ def render_body(post: Post, site: Site) -> RenderedBody:
     text, tags_removed = read_body(post), 0
     if site.content.template_tags == "strip":
         text, tags_removed = strip_template_tags(text)
-    html = markdown_to_html(text)
+    html = markdown_to_html(text, site.content.markdown, site.content.markdown_extensions)
     root = parse_fragment(html)
     if root is None:
         return RenderedBody(html, "", tags_removed, 0)
@@ -88,10 +88,12 @@ def render_body(post: Post, site: Site) -> RenderedBody:
 
 
 def render_key(post: Post, site: Site) -> str | None:
-    """What a post's rendering depends on: its file's bytes, its URL, the template-tag setting."""
+    """What a post's rendering depends on: its file's bytes, its URL, the template-tag setting,
+    the Markdown engine and its extensions."""
     if not post.source_digest:
         return None
-    return f"{post.source_digest}|{post_url(post, site)}|{site.content.template_tags}"
+    engine = engine_id(site.content.markdown, site.content.markdown_extensions)
+    return f"{post.source_digest}|{post_url(post, site)}|{site.content.template_tags}|{engine}"
 
 
 # Below this many posts to render, worker processes cost more than they save.

@@ -7,6 +7,8 @@ The feed allow-list is the W3C feed validator's own: elements and attributes out
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 import nh3
 
@@ -68,6 +70,8 @@ def clean_feed_html(html: str) -> str:
 def email_html(html: str) -> str:
     """A post's HTML as it may reach a subscriber: no scripts, frames, forms, objects or event
     handlers, and only the elements mail clients render."""
+    if "checkbox" in html:
+        html = CHECKBOX.sub(checkbox_text, html)
     return nh3.clean(
         html,
         tags=set(EMAIL_ELEMENTS),
@@ -75,6 +79,14 @@ def email_html(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         strip_comments=True,
     )
+
+
+# A task list's box (``- [x] done``): mail clients drop form elements, so it becomes a character.
+CHECKBOX = re.compile(r"<input\b[^>]*\btype=\"?checkbox\"?[^>]*>", re.IGNORECASE)
+
+
+def checkbox_text(match: re.Match[str]) -> str:
+    return "\u2611" if re.search(r"\bchecked\b", match.group(0)) else "\u2610"
 
 
 def count_unsafe(root: lxml.html.HtmlElement) -> int:
