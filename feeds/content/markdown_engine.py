@@ -94,7 +94,6 @@ def cmark_renderer(extensions: tuple[str, ...]) -> Callable[[str], str]:
 
 # A fence's code element: its language word(s) and, with the full info string, the rest.
 FENCE_CLASS = re.compile(r'<code class="language-([^"]*)"(?: data-meta="([^"]*)")?>')
-LANGUAGE = re.compile(r"[\w#+.-]+")
 
 
 def fence_language(match: re.Match[str]) -> str:
@@ -105,7 +104,7 @@ def fence_language(match: re.Match[str]) -> str:
     if match.group(2) is not None:
         info += " " + html.unescape(match.group(2))
     language = language_of(info)
-    return f'<code class="language-{language}">' if language else "<code>"
+    return f'<code class="language-{html.escape(language)}">' if language else "<code>"
 
 
 def language_of(info: str) -> str:
@@ -113,14 +112,10 @@ def language_of(info: str) -> str:
     without one, the first ``.class`` inside the braces (Pandoc's and kramdown's way)."""
     head, brace, rest = info.partition("{")
     words = head.split()
-    if words:
-        word = words[0]
-    elif brace:
-        classes = [token[1:] for token in rest.rstrip("} ").split() if token.startswith(".")]
-        word = classes[0] if classes else ""
-    else:
-        word = ""
-    return word if LANGUAGE.fullmatch(word) else ""
+    if words or not brace:
+        return words[0] if words else ""
+    classes = [token[1:] for token in rest.rstrip("} ").split() if token.startswith(".")]
+    return classes[0] if classes else ""
 
 
 # A heading ending in an attribute block: ``<h2>Title {#id .class}</h2>``. Its text may hold
@@ -145,4 +140,3 @@ def heading_attributes(match: re.Match[str]) -> str:
     if classes:
         attributes += f' class="{html.escape(" ".join(classes))}"'
     return f"<h{level}{attributes}>{content}</h{level}>"
-
