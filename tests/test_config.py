@@ -179,3 +179,48 @@ def test_defaults_worked_out_from_other_settings(tmp_path: Path) -> None:
     assert config.newsletter.templates_dir == tmp_path / "templates"
     assert config.delivery.state == tmp_path / ".feeds-state/journal.sqlite3"
     assert config.delivery.subscribers is None
+
+
+def with_site_keys(text: str) -> str:
+    return SITE_TOML.replace("[site.author]", text + "\n[site.author]")
+
+
+def test_markdown_engine_and_extensions(tmp_path: Path) -> None:
+    assert load_site(write(tmp_path, SITE_TOML)).content.markdown == "python-markdown"
+    site = load_site(
+        write(tmp_path, with_site_keys('markdown = "commonmark"\nmarkdown_extensions = ["table"]'))
+    )
+    assert (site.content.markdown, site.content.markdown_extensions) == ("commonmark", ("table",))
+    site = load_site(write(tmp_path, with_site_keys('markdown_extensions = ["extra", "toc"]')))
+    assert site.content.markdown_extensions == ("extra", "toc")
+
+
+@pytest.mark.parametrize(
+    ("keys", "problem"),
+    [
+        (
+            'markdown = "goldmark"',
+            "site.markdown: 'goldmark' must be one of: python-markdown, commonmark",
+        ),
+        (
+            'markdown_extensions = "extra"',
+            "site.markdown_extensions: 'extra' must be a list of extension names like "
+            '["extra", "toc"]',
+        ),
+        (
+            'markdown_extensions = ["extra", "no_such_thing"]',
+            "site.markdown_extensions: 'no_such_thing' is not an extension (use a name from "
+            "Python-Markdown's list, like 'toc', or an installed module's path)",
+        ),
+        (
+            'markdown = "commonmark"\nmarkdown_extensions = ["table", "extra"]',
+            "site.markdown_extensions: 'extra' is not an extension (commonmark has: table, "
+            "strikethrough, autolink, tasklist, footnotes)",
+        ),
+    ],
+)
+def test_bad_markdown_settings(tmp_path: Path, keys: str, problem: str) -> None:
+    path = write(tmp_path, with_site_keys(keys))
+    with pytest.raises(ConfigError) as raised:
+        load_site(path)
+    assert raised.value.lines() == [f"{path}: {problem}"]
