@@ -9,19 +9,18 @@ that starts passing (a newer cmark-gfm) fails here until it is taken off the lis
 
 from __future__ import annotations
 
-import html
 import json
 import os
-import re
 import shutil
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from feeds.content.markdown_engine import markdown_to_html
+
+from .htmlshape import canonical
 
 SPEC = Path(__file__).resolve().parent / "markdown_spec"
 
@@ -99,38 +98,6 @@ def skip_when_missing(example: dict[str, Any] | None) -> dict[str, Any]:
             pytest.fail(f"{MISSING} (CI must run these)")
         pytest.skip(MISSING)
     return example
-
-
-class Canonical(HTMLParser):
-    """HTML written one way: attributes sorted, void elements without a slash, references
-    resolved, whitespace between tags dropped. cmark-gfm writes ``<input type="checkbox"
-    disabled="" />`` where the spec writes ``<input disabled="" type="checkbox">``."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        written = "".join(f' {name}="{html.escape(value or "")}"' for name, value in sorted(attrs))
-        self.parts.append(f"<{tag}{written}>")
-
-    handle_startendtag = handle_starttag
-
-    def handle_endtag(self, tag: str) -> None:
-        self.parts.append(f"</{tag}>")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(html.escape(data))
-
-    def handle_comment(self, data: str) -> None:
-        self.parts.append(f"<!--{data}-->")
-
-
-def canonical(text: str) -> str:
-    parser = Canonical()
-    parser.feed(text)
-    parser.close()
-    return re.sub(r">\s+<", "><", "".join(parser.parts)).strip()
 
 
 def assert_renders(example: dict[str, Any]) -> None:
