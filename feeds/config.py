@@ -13,8 +13,6 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from functools import cached_property
-from importlib.metadata import entry_points
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -351,7 +349,11 @@ def check_markdown(values: Mapping[str, Any], problems: Problems) -> None:
 
 def python_markdown_extension(name: str) -> bool:
     """A name Python-Markdown can load: a registered extension (``toc``, or a package's entry
-    point), or the dotted path of an installed module. Looked up without importing Markdown."""
+    point), or the dotted path of an installed module. Looked up without importing Markdown;
+    imported here, as only a settings file that names extensions needs it."""
+    from importlib.metadata import entry_points
+    from importlib.util import find_spec
+
     if name in {entry.name for entry in entry_points(group="markdown.extensions")}:
         return True
     module = name.split(":", 1)[0]
