@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from html import escape
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -161,7 +161,7 @@ def make_absolute(root: lxml.html.HtmlElement, base: str) -> None:
     parts = urlsplit(base)
     origin = f"{parts.scheme}://{parts.netloc}"
     # Only the elements that carry a URL: visiting every element was most of the time.
-    for element in WITH_URLS(root):
+    for element in cast("list[lxml.html.HtmlElement]", WITH_URLS(root)):
         for name in URL_ATTRIBUTES:
             value = element.get(name)
             if value is not None:
