@@ -232,8 +232,43 @@ def hugo_counterpart(hugo: dict[str, Timing] | None, case: str) -> Timing | None
 NOTES = """\
 ## Where the time goes
 
-See "Where the time goes" in tests/bench/NOTES.md: it is written by hand from profiles, so
-it lives outside this generated file.
+Measured on this machine by timing each phase of one build in-process and by profiling with
+one core (cProfile, `taskset -c 0`), with other people's work running on the same two cores,
+so every figure moves from run to run; the medians above are the ones to compare.
+
+- **Markdown is no longer the floor.** Python-Markdown takes 5 to 10 ms for one of these 10 KB
+  posts; cmark-gfm 0.2 ms. About 350 posts reach a feed whatever the blog's size (the site feed
+  and 40 tag feeds of 20 items: 346 at 1,000 posts, 374 at 10,000), so the `commonmark` engine
+  saves 2 to 3 s of CPU on every cold build, and its cold builds take a third (1,000 posts) to
+  two thirds (10,000) of Python-Markdown's.
+- **Rendering a post with `commonmark`: about 1 ms of CPU**, of which cmark-gfm is 0.2 ms and
+  the rest is the one lxml pass every engine shares: parsing the HTML (0.1 ms), making URLs
+  absolute (0.2 ms, down from 0.4: only elements with a URL are visited, and site paths skip
+  urljoin), counting unsafe HTML (0.14 ms), writing the HTML back (0.11 ms).
+- **Loading (frontmatter parsing and Post building): about 90 us of CPU per file**, in two
+  worker processes: YAML 30 us (PyYAML's C parser, but its object construction is Python),
+  decoding and the XML-character check 15 us, building and checking the Post's fields 15 us,
+  reading 10 us, hashing 8 us. At 10,000 posts that is about 0.9 s of CPU, 0.5 to 0.7 s of the
+  build, and the largest part of a cold `commonmark` build.
+- **Feed serialisation: about 0.3 s in the main process** for 41 feeds in three formats
+  (feedgen builds an lxml tree per feed; the JSON Feed's indented `json.dumps` runs Python's
+  own encoder). An entry's cache key no longer deep-copies every field (a fifth of this).
+  Serialising in the worker processes was tried and was slower: the entries and the files
+  cross the process boundary both ways.
+- **Writing: about 0.05 s** for 123 files since their fsyncs are in flight together (0.15 to
+  0.3 s one after another). The cache (JSON) costs 0.05 s at 1,000 posts, 0.1 s at 10,000.
+- **Start-up: about 0.1 s** for the interpreter and imports (lxml, feedgen, PyYAML, cmarkgfm;
+  Python-Markdown is not imported by a `commonmark` build), and about 15 ms per worker pool
+  (fork), two per cold build.
+- **What is left** is Python itself: a cold `commonmark` build spends 2.5 to 3 s of CPU at
+  10,000 posts where Hugo spends 3.5 to 4 s, but Hugo spreads its work over both cores better,
+  and at 1,000 posts our fixed costs (start-up, 350 renders, 123 feeds) are about 1 s of CPU.
+  On a machine shared with other work the ratio to Hugo moves by a third from one run to the
+  next.
+- A rebuild with nothing changed stats every file, compares it with the cache
+  (`.feeds-cache/`), and stops there, without importing feedgen, lxml, Markdown, Jinja2 or
+  PyYAML; after one edit only that file is parsed and rendered again, and only the feeds that
+  carry it are written again.
 """
 
 
