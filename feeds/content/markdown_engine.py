@@ -119,8 +119,9 @@ def language_of(info: str) -> str:
 
 
 # A heading ending in an attribute block: ``<h2>Title {#id .class}</h2>``. Its text may hold
-# inline tags, never the end of the heading.
-HEADING = re.compile(r"<h([1-6])>((?:(?!</h[1-6]>).)*?)\s*\{([^{}<>]*)\}</h\1>", re.DOTALL)
+# inline tags, never the start or end of a heading: a search never runs past the next one, so
+# raw HTML full of unclosed headings costs linear time, not quadratic.
+HEADING = re.compile(r"<h([1-6])>((?:(?!</?h[1-6]>).)*?)\s*\{([^{}<>]*)\}</h\1>", re.DOTALL)
 ATTRIBUTE = re.compile(r"""#([\w:-]+)|\.([\w-]+)|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s"']+)""")
 BACKREF_LABEL = re.compile(r' aria-label="[^"]*"')
 
