@@ -19,7 +19,8 @@ from feeds.content.model import Post
 from feeds.content.render import render_body, render_key
 from feeds.content.sanitize import count_unsafe, email_html
 
-from .conftest import make_site
+from .cli import run_cli
+from .conftest import Blog, make_site
 
 CASES = [
     # A list right after a paragraph line: Python-Markdown wants a blank line before a list;
@@ -222,3 +223,28 @@ def test_commonmark_output_is_always_clean_after_rendering(text: str) -> None:
     html = render_body(a_post(text), site).html
     if html.strip():
         assert count_unsafe(lxml.html.fragment_fromstring(html, create_parent="div")) == 0
+
+
+def test_an_extension_that_cannot_be_loaded_is_one_line(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Enough posts for rendering to run in worker processes: the error must cross back.
+    settings = blog.config.read_text(encoding="utf-8")
+    blog.config.write_text(
+        settings.replace(
+            "[site.author]",
+            'items_per_feed = 0\nmarkdown_extensions = ["feeds.no_such_extension"]\n\n[site.author]',
+        ),
+        encoding="utf-8",
+    )
+    for number in range(30):
+        blog.post(
+            f"p{number}.md",
+            f"---\ntitle: P{number}\ndate: 2024-01-{number % 28 + 1:02d}\n---\nText.\n",
+        )
+    code, _, err = run_cli(blog.args("build"), capsys)
+    assert code == 2
+    assert err.splitlines() == [
+        "error: settings: site.markdown_extensions: ['feeds.no_such_extension'] cannot be "
+        "loaded: No module named 'feeds.no_such_extension' (check each name)"
+    ]

@@ -55,7 +55,9 @@ def python_markdown_to_html(text: str, extensions: tuple[str, ...]) -> str:
         # A fresh converter per post: extensions such as footnotes keep state between calls.
         converter = markdown.Markdown(extensions=list(extensions), output_format="html")
     except (ImportError, AttributeError, TypeError) as error:
-        problem = f"{', '.join(extensions)}: cannot be loaded ({error})"
+        # The settings check knows registered names and installed packages; a module path
+        # inside a package is only found wrong here.
+        problem = f"{list(extensions)!r} cannot be loaded: {error} (check each name)"
         raise ConfigError("settings", [("site.markdown_extensions", problem)]) from None
     return converter.convert(text)
 
