@@ -5,6 +5,7 @@ and remark-gfm read these cases the same way)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -248,3 +249,26 @@ def test_an_extension_that_cannot_be_loaded_is_one_line(
         "error: settings: site.markdown_extensions: ['feeds.no_such_extension'] cannot be "
         "loaded: No module named 'feeds.no_such_extension' (check each name)"
     ]
+
+
+def test_switching_engines_never_serves_the_other_engines_renders(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog.post("p.md", "---\ntitle: P\ndate: 2024-01-01\n---\nIntro:\n- one\n")
+    settings = blog.config.read_text(encoding="utf-8")
+    feed = blog.public / "feed.json"
+
+    def build(engine: str, *extra: str) -> str:
+        blog.config.write_text(
+            settings.replace("[site.author]", f'markdown = "{engine}"\n\n[site.author]'),
+            encoding="utf-8",
+        )
+        assert run_cli(blog.args("build", *extra), capsys)[0] == 0
+        return str(json.loads(feed.read_text(encoding="utf-8"))["items"][0]["content_html"])
+
+    assert build("python-markdown") == "<p>Intro:\n- one</p>"
+    assert build("commonmark") == "<p>Intro:</p>\n<ul>\n<li>one</li>\n</ul>\n"
+    cached = feed.read_bytes()
+    build("commonmark", "--no-cache")
+    assert feed.read_bytes() == cached
+    assert build("python-markdown") == "<p>Intro:\n- one</p>"
