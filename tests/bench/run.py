@@ -13,7 +13,8 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -64,26 +65,51 @@ HUGO_RSS = """\
 class Timing:
     seconds: list[float]
     peak_kb: int
+    # CPU seconds (user + system, every process of the build): less moved by other work on the
+    # machine than the wall time is.
+    cpu: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds)
 
+    @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu) if self.cpu else None
 
-def measure(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time of one run, and the peak RSS of the largest process it started (a helper
-    process reports its children's ru_maxrss, so runs never mix)."""
+
+@dataclass
+class Runs:
+    """Measurements gathered run by run, then summed up as a ``Timing``."""
+
+    seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    peak_kb: int = 0
+
+    def add(self, measured: tuple[float, float, int]) -> None:
+        self.seconds.append(measured[0])
+        self.cpu.append(measured[1])
+        self.peak_kb = max(self.peak_kb, measured[2])
+
+    def timing(self, cpu: bool = True) -> Timing:
+        return Timing(self.seconds, self.peak_kb, self.cpu if cpu else [])
+
+
+def measure(command: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Wall time of one run, its CPU time (every process it started), and the peak RSS of the
+    largest one (a helper process reports its children's usage, so runs never mix)."""
     probe = (
         "import resource, subprocess, sys, time; start = time.perf_counter(); "
         f"subprocess.run({command!r}, check=True, stdout=subprocess.DEVNULL); "
-        "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        "took = time.perf_counter() - start; used = resource.getrusage(resource.RUSAGE_CHILDREN); "
+        "print(took, used.ru_utime + used.ru_stime, used.ru_maxrss)"
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run(
         [sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, env=env, check=True
     )
-    seconds, peak = done.stdout.split()
-    return float(seconds), int(peak)
+    seconds, cpu, peak = done.stdout.split()
+    return float(seconds), float(cpu), int(peak)
 
 
 def clear(folder: Path, *names: str) -> None:
@@ -91,36 +117,9 @@ def clear(folder: Path, *names: str) -> None:
         shutil.rmtree(folder / name, ignore_errors=True)
 
 
-def cold_builds(folder: Path, runs: int, engine: str) -> Timing:
-    seconds, peak = [], 0
-    for _ in range(runs):
-        clear(folder, f"public-{engine}", f".feeds-cache-{engine}")
-        took, used = measure(feeds_command(engine), folder)
-        seconds.append(took)
-        peak = max(peak, used)
-    return Timing(seconds, peak)
-
-
-def bench_feeds(folder: Path, runs: int, engine: str) -> dict[str, Timing]:
-    command = feeds_command(engine)
-    cold = cold_builds(folder, runs, engine)
-    unchanged = [measure(command, folder)[0] for _ in range(runs)]
-    edited, edit_peak = [], 0
-    for run in range(runs):
-        edit_one(folder, run)
-        seconds, peak = measure(command, folder)
-        edited.append(seconds)
-        edit_peak = max(edit_peak, peak)
-    return {
-        "cold": cold,
-        "no change": Timing(unchanged, 0),
-        "one edit": Timing(edited, edit_peak),
-    }
-
-
-def bench_hugo(folder: Path, runs: int) -> dict[str, Timing] | None:
-    hugo = shutil.which("hugo")
-    if hugo is None:
+def hugo_site(folder: Path) -> Path | None:
+    """The corpus as a Hugo site (feeds only), or None when Hugo is not installed."""
+    if shutil.which("hugo") is None:
         return None
     site = folder / "hugo-site"
     clear(folder, "hugo-site")
@@ -128,15 +127,51 @@ def bench_hugo(folder: Path, runs: int) -> dict[str, Timing] | None:
     (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     (site / "layouts" / "_default" / "rss.xml").write_text(HUGO_RSS, encoding="utf-8")
     (site / "content").symlink_to(folder / "content")
-    command = [hugo, "--quiet"]
-    cold, peak = [], 0
+    return site
+
+
+HUGO = "Hugo"
+
+
+def cold_builds(
+    folder: Path, runs: int, engines: Sequence[str], hugo: Path | None
+) -> dict[str, Timing]:
+    """Cold builds taking turns: every run builds with each engine and then Hugo, one after
+    another, so that load from other work on the machine falls on all of them alike."""
+    found = {name: Runs() for name in [*engines, *([HUGO] if hugo else [])]}
     for _ in range(runs):
-        clear(site, "public", "resources")
-        seconds, used = measure(command, site)
-        cold.append(seconds)
-        peak = max(peak, used)
-    warm = [measure(command, site)[0] for _ in range(runs)]
-    return {"cold": Timing(cold, peak), "warm": Timing(warm, 0)}
+        for engine in engines:
+            clear(folder, f"public-{engine}", f".feeds-cache-{engine}")
+            found[engine].add(measure(feeds_command(engine), folder))
+        if hugo is not None:
+            clear(hugo, "public", "resources")
+            found[HUGO].add(measure(HUGO_COMMAND, hugo))
+    return {name: runs_of.timing() for name, runs_of in found.items()}
+
+
+HUGO_COMMAND = ["hugo", "--quiet"]
+
+
+def rebuilds(folder: Path, runs: int, engine: str) -> dict[str, Timing]:
+    """Rebuilds after a cold build: with nothing changed, then after one edit each."""
+    command = feeds_command(engine)
+    # Another engine's edits came after this engine's last build: take them in first.
+    measure(command, folder)
+    unchanged, edited = Runs(), Runs()
+    for _ in range(runs):
+        unchanged.add(measure(command, folder))
+    for run in range(runs):
+        edit_one(folder, run)
+        edited.add(measure(command, folder))
+    return {"no change": unchanged.timing(cpu=False), "one edit": edited.timing(cpu=False)}
+
+
+def hugo_rebuilds(site: Path, runs: int) -> Timing:
+    """Hugo run again over its own output: the nearest it has to our no-change rebuild."""
+    warm = Runs()
+    for _ in range(runs):
+        warm.add(measure(HUGO_COMMAND, site))
+    return warm.timing(cpu=False)
 
 
 def corpus(size: int) -> Path:
@@ -195,31 +230,42 @@ def report(results: dict[int, SizeResult], runs: int, command: str) -> str:
         f"Command: `{command}`. Each figure is the median of {runs} runs (the 100,000-post cold",
         "build: of the runs given for that size). Peak memory is the largest resident set of any one",
         "process of the build (the main process or one of its worker processes). Both engines and",
-        "Hugo build the same corpus in the same run, one after another.",
+        "Hugo build the same corpus in the same run; their cold builds take turns, run by run, so",
+        "that load from other work on the machine falls on all of them alike. CPU is user plus",
+        "system time of every process of a build, which such load moves less than the wall time.",
         "",
         *machine(),
         "",
-        "| posts | engine | case | feeds (median) | runs | peak memory | Hugo (median) | ratio |",
-        "|---:|---|---|---:|---|---:|---:|---:|",
+        "| posts | engine | case | feeds (median) | runs | CPU | peak memory | Hugo (median) | Hugo CPU | ratio |",
+        "|---:|---|---|---:|---|---:|---:|---:|---:|---:|",
     ]
     for size, result in sorted(results.items()):
         hugo = result.hugo
         for engine, cases in result.engines.items():
             for case, timing in cases.items():
-                theirs = hugo_counterpart(hugo, case)
-                ratio = f"{timing.median / theirs.median:.2f}" if theirs else ""
-                peak = f"{timing.peak_kb / 1024:.0f} MB" if timing.peak_kb else ""
-                runs_text = ", ".join(f"{s:.2f}" for s in timing.seconds)
-                hugo_text = f"{theirs.median:.2f} s" if theirs else ""
-                lines.append(
-                    f"| {size:,} | {engine} | {case} | {timing.median:.2f} s | {runs_text} | {peak} | {hugo_text} | {ratio} |"
-                )
+                lines.append(row(size, engine, case, timing, hugo_counterpart(hugo, case)))
         if hugo is not None:
             lines.append(
-                f"| {size:,} | Hugo | cold peak memory | | | {hugo['cold'].peak_kb / 1024:.0f} MB | | |"
+                f"| {size:,} | Hugo | cold peak memory | | | | {hugo['cold'].peak_kb / 1024:.0f} MB | | | |"
             )
     lines += ["", "## Targets", "", *targets(results), "", NOTES]
     return "\n".join(lines) + "\n"
+
+
+def row(size: int, engine: str, case: str, timing: Timing, theirs: Timing | None) -> str:
+    ratio = f"{timing.median / theirs.median:.2f}" if theirs else ""
+    peak = f"{timing.peak_kb / 1024:.0f} MB" if timing.peak_kb else ""
+    runs_text = ", ".join(f"{s:.2f}" for s in timing.seconds)
+    hugo_text = f"{theirs.median:.2f} s" if theirs else ""
+    return (
+        f"| {size:,} | {engine} | {case} | {timing.median:.2f} s | {runs_text} | "
+        f"{seconds(timing.cpu_median)} | {peak} | {hugo_text} | "
+        f"{seconds(theirs.cpu_median if theirs else None)} | {ratio} |"
+    )
+
+
+def seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f} s"
 
 
 def hugo_counterpart(hugo: dict[str, Timing] | None, case: str) -> Timing | None:
@@ -350,21 +396,22 @@ def main() -> None:
     results = {}
     for size in (int(n) for n in args.sizes.split(",")):
         folder = corpus(size)
+        site = hugo_site(folder)
+        print(f"benchmarking {size} posts: cold builds …", file=sys.stderr)
+        cold = cold_builds(folder, args.runs, engines, site)
         timings = {}
         for engine in engines:
-            print(f"benchmarking {size} posts with {engine} …", file=sys.stderr)
-            timings[engine] = bench_feeds(folder, args.runs, engine)
-        print(f"benchmarking {size} posts with Hugo …", file=sys.stderr)
-        results[size] = SizeResult(timings, bench_hugo(folder, args.runs))
+            print(f"benchmarking {size} posts: {engine} rebuilds …", file=sys.stderr)
+            timings[engine] = {"cold": cold[engine], **rebuilds(folder, args.runs, engine)}
+        hugo = None
+        if site is not None:
+            hugo = {"cold": cold[HUGO], "warm": hugo_rebuilds(site, args.runs)}
+        results[size] = SizeResult(timings, hugo)
     if args.large:
         folder = corpus(args.large)
-        large = {}
-        for engine in engines:
-            print(
-                f"benchmarking a cold build of {args.large} posts with {engine} …", file=sys.stderr
-            )
-            large[engine] = {"cold": cold_builds(folder, max(1, args.runs // 2), engine)}
-        results[args.large] = SizeResult(large, None)
+        print(f"benchmarking a cold build of {args.large} posts …", file=sys.stderr)
+        cold = cold_builds(folder, max(1, args.runs // 2), engines, None)
+        results[args.large] = SizeResult({e: {"cold": cold[e]} for e in engines}, None)
     command = "make bench  # " + " ".join(sys.argv[1:])
     text = report(results, args.runs, command)
     if args.write:
