@@ -306,11 +306,14 @@ so every figure moves from run to run; the medians above are the ones to compare
 - **Start-up: about 0.1 s** for the interpreter and imports (lxml, feedgen, PyYAML, cmarkgfm;
   Python-Markdown is not imported by a `commonmark` build), and about 15 ms per worker pool
   (fork), two per cold build.
-- **What is left** is Python itself: a cold `commonmark` build spends 2.5 to 3 s of CPU at
-  10,000 posts where Hugo spends 3.5 to 4 s, but Hugo spreads its work over both cores better,
-  and at 1,000 posts our fixed costs (start-up, 350 renders, 123 feeds) are about 1 s of CPU.
-  On a machine shared with other work the ratio to Hugo moves by a third from one run to the
-  next.
+- **What is left** is Python itself, and how much of the machine is free. The CPU columns
+  compare the work: a cold `commonmark` build needs less CPU than Hugo's at both sizes, and
+  Python-Markdown about one and a half times Hugo's at 10,000 posts. The wall times are what
+  the targets are about, and there Hugo, spreading its work over both cores throughout, gains
+  whenever the cores are free; our build is parallel only while it parses and renders, and
+  starting the interpreter, choosing the posts, serialising 123 feeds and writing them run on
+  one core. On this machine, shared with other people's builds and tests, the same build's wall
+  time varies by a factor of two from run to run (see the runs column), and so do the ratios.
 - A rebuild with nothing changed stats every file, compares it with the cache
   (`.feeds-cache/`), and stops there, without importing feedgen, lxml, Markdown, Jinja2 or
   PyYAML; after one edit only that file is parsed and rendered again, and only the feeds that
