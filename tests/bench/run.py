@@ -285,8 +285,8 @@ so every figure moves from run to run; the medians above are the ones to compare
 - **Markdown is no longer the floor.** Python-Markdown takes 5 to 10 ms for one of these 10 KB
   posts; cmark-gfm 0.2 ms. About 350 posts reach a feed whatever the blog's size (the site feed
   and 40 tag feeds of 20 items: 346 at 1,000 posts, 374 at 10,000), so the `commonmark` engine
-  saves 2 to 3 s of CPU on every cold build, and its cold builds take a third (1,000 posts) to
-  two thirds (10,000) of Python-Markdown's.
+  saves about 2 s of CPU on every cold build, and its cold builds take less than half
+  (1,000 posts) to three fifths (10,000) of Python-Markdown's wall time.
 - **Rendering a post with `commonmark`: about 1 ms of CPU**, of which cmark-gfm is 0.2 ms and
   the rest is the one lxml pass every engine shares: parsing the HTML (0.1 ms), making URLs
   absolute (0.2 ms, down from 0.4: only elements with a URL are visited, and site paths skip
@@ -312,8 +312,11 @@ so every figure moves from run to run; the medians above are the ones to compare
   the targets are about, and there Hugo, spreading its work over both cores throughout, gains
   whenever the cores are free; our build is parallel only while it parses and renders, and
   starting the interpreter, choosing the posts, serialising 123 feeds and writing them run on
-  one core. On this machine, shared with other people's builds and tests, the same build's wall
-  time varies by a factor of two from run to run (see the runs column), and so do the ratios.
+  one core. With the machine quiet, 1,000 posts take as long as Hugo (the 1.0 target sits on
+  the edge) and 10,000 about three quarters of Hugo's time, not the 0.6 aimed at: the serial
+  part alone (about 0.7 s) is more than half of that budget. On this machine, shared with
+  other people's builds and tests, the same build's wall time varies by a factor of two from
+  run to run (see the runs column), and so do the ratios.
 - A rebuild with nothing changed stats every file, compares it with the cache
   (`.feeds-cache/`), and stops there, without importing feedgen, lxml, Markdown, Jinja2 or
   PyYAML; after one edit only that file is parsed and rendered again, and only the feeds that
