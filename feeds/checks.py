@@ -21,6 +21,9 @@ PLACEHOLDER = re.compile(r"{([A-Za-z_][A-Za-z0-9_-]*)}")
 SLUG_STYLES = ("default", "keep", "hugo", "jekyll", "astro")
 SUBJECT_FIELDS = ("site", "title", "date", "count")
 SECURITY_MODES = ("starttls", "ssl", "none")
+MARKDOWN_ENGINES = ("python-markdown", "commonmark")
+# The GFM extensions of the "commonmark" engine, by the names cmark-gfm gives them.
+COMMONMARK_EXTENSIONS = ("table", "strikethrough", "autolink", "tasklist", "footnotes")
 
 
 def text(value: Any) -> str | None:
@@ -198,6 +201,19 @@ def globs(value: Any) -> str | None:
 
 def template_tags(value: Any) -> str | None:
     return None if value in ("render", "strip", "keep") else "must be 'render', 'strip' or 'keep'"
+
+
+def markdown_engine(value: Any) -> str | None:
+    return None if value in MARKDOWN_ENGINES else f"must be one of: {', '.join(MARKDOWN_ENGINES)}"
+
+
+def markdown_extensions(value: Any) -> str | None:
+    """A list of extension names; whether each suits the chosen engine is checked with both
+    settings together (``config.check_markdown``)."""
+    ok = isinstance(value, list) and all(
+        isinstance(item, str) and re.fullmatch(r"[\w.]+(:\w+)?", item) for item in value
+    )
+    return None if ok else 'must be a list of extension names like ["extra", "toc"]'
 
 
 def subject(value: Any) -> str | None:

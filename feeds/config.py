@@ -122,6 +122,18 @@ class ContentOptions:
         "how a file name becomes a slug: default, keep, hugo, jekyll or astro",
         default="default",
     )  # fmt: skip
+    markdown: str = setting(
+        "markdown", checks.markdown_engine,
+        "python-markdown, or commonmark: CommonMark with GitHub's extensions, "
+        "as Hugo, Eleventy, Next.js and GitHub render it", default="python-markdown",
+    )  # fmt: skip
+    markdown_extensions: tuple[str, ...] | None = setting(
+        "markdown_extensions", checks.markdown_extensions,
+        "the engine's extensions: Python-Markdown's names, or for commonmark any of "
+        + ", ".join(checks.COMMONMARK_EXTENSIONS),
+        default=None,
+        default_text='python-markdown: ["extra", "sane_lists"]; commonmark: all five',
+    )  # fmt: skip
     fields: tuple[tuple[str, tuple[str, ...]], ...] = tuple(DEFAULT_FIELDS.items())
     # [authors]: the ids frontmatter may name, each with its person, in the file's order.
     authors: tuple[tuple[str, Person], ...] = ()
@@ -397,6 +409,7 @@ def config_from_mapping(
     smtp = read_smtp(data.get("smtp", {}), env or {}, problems)
     languages = read_languages(data.get("languages", {}), values, problems, base)
     delivery = read_delivery(data.get("delivery", {}), base, env or {}, problems)
+    check_markdown(values, problems)
     if problems:
         raise ConfigError(source, problems)
     site = build(
@@ -448,6 +461,35 @@ def folder_problems(site: Site, home: Path, journal: Path) -> Problems:
             )
         )
     return problems
+
+
+def check_markdown(values: Mapping[str, Any], problems: Problems) -> None:
+    """Each of ``markdown_extensions`` must be an extension of the chosen ``markdown`` engine."""
+    names = values.get("markdown_extensions")
+    if names is None:
+        return
+    if values.get("markdown", "python-markdown") == "commonmark":
+        known = checks.COMMONMARK_EXTENSIONS
+        wrong = [name for name in names if name not in known]
+        fix = f"commonmark has: {', '.join(known)}"
+    else:
+        wrong = [name for name in names if not python_markdown_extension(name)]
+        fix = "use a name from Python-Markdown's list, like 'toc', or an installed module's path"
+    for name in wrong:
+        problems.append(("site.markdown_extensions", f"{name!r} is not an extension ({fix})"))
+
+
+def python_markdown_extension(name: str) -> bool:
+    """A name Python-Markdown can load: a registered extension (``toc``, or a package's entry
+    point), or the dotted path of an installed module. Looked up without importing Markdown;
+    imported here, as only a settings file that names extensions needs it."""
+    from importlib.metadata import entry_points
+    from importlib.util import find_spec
+
+    if name in {entry.name for entry in entry_points(group="markdown.extensions")}:
+        return True
+    module = name.split(":", 1)[0]
+    return "." in module and find_spec(module.split(".", 1)[0]) is not None
 
 
 def build(cls: type[Any], values: Mapping[str, Any], **extra: Any) -> Any:

@@ -46,6 +46,10 @@ class ConfigError(FeedsError):
     def lines(self) -> list[str]:
         return [f"{self.source}: {key}: {message}" for key, message in self.problems]
 
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, list[tuple[str, str]]]]:
+        # Raised in a worker process (an extension that cannot be loaded), it must cross back.
+        return (type(self), (self.source, self.problems))
+
 
 class ContentError(FeedsError):
     """One problem with one post: the file, the field, and what to do about it."""

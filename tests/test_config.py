@@ -65,8 +65,8 @@ x = 1
     assert raised.value.lines() == [
         f"{path}: extras: unknown section (expected one of: site, fields, authors, newsletter, smtp, delivery, languages)",
         f"{path}: site.titel: unknown key (expected one of: base_url, content, description, "
-        "exclude, include, items_per_feed, language, output, permalink, root, since, slug_style, "
-        "tag_feeds, template_tags, timezone, title)",
+        "exclude, include, items_per_feed, language, markdown, markdown_extensions, output, "
+        "permalink, root, since, slug_style, tag_feeds, template_tags, timezone, title)",
         f"{path}: site.base_url: 'example.com' must be an absolute http(s) URL like 'https://example.com/'",
         f"{path}: site.since: 'last year' must be a year (2019) or a date ('2019-04-01') on which the site owned its domain",
         f"{path}: site.timezone: 'Mars/Olympus' is not a known time zone (use an IANA name like 'Europe/Berlin' or 'UTC')",
@@ -237,3 +237,48 @@ def test_slug_style_must_be_known(tmp_path: Path) -> None:
     assert raised.value.lines() == [
         f"{path}: site.slug_style: 'gatsby' must be one of: default, keep, hugo, jekyll, astro"
     ]
+
+
+def with_site_keys(text: str) -> str:
+    return SITE_TOML.replace("[site.author]", text + "\n[site.author]")
+
+
+def test_markdown_engine_and_extensions(tmp_path: Path) -> None:
+    assert load_site(write(tmp_path, SITE_TOML)).content.markdown == "python-markdown"
+    site = load_site(
+        write(tmp_path, with_site_keys('markdown = "commonmark"\nmarkdown_extensions = ["table"]'))
+    )
+    assert (site.content.markdown, site.content.markdown_extensions) == ("commonmark", ("table",))
+    site = load_site(write(tmp_path, with_site_keys('markdown_extensions = ["extra", "toc"]')))
+    assert site.content.markdown_extensions == ("extra", "toc")
+
+
+@pytest.mark.parametrize(
+    ("keys", "problem"),
+    [
+        (
+            'markdown = "goldmark"',
+            "site.markdown: 'goldmark' must be one of: python-markdown, commonmark",
+        ),
+        (
+            'markdown_extensions = "extra"',
+            "site.markdown_extensions: 'extra' must be a list of extension names like "
+            '["extra", "toc"]',
+        ),
+        (
+            'markdown_extensions = ["extra", "no_such_thing"]',
+            "site.markdown_extensions: 'no_such_thing' is not an extension (use a name from "
+            "Python-Markdown's list, like 'toc', or an installed module's path)",
+        ),
+        (
+            'markdown = "commonmark"\nmarkdown_extensions = ["table", "extra"]',
+            "site.markdown_extensions: 'extra' is not an extension (commonmark has: table, "
+            "strikethrough, autolink, tasklist, footnotes)",
+        ),
+    ],
+)
+def test_bad_markdown_settings(tmp_path: Path, keys: str, problem: str) -> None:
+    path = write(tmp_path, with_site_keys(keys))
+    with pytest.raises(ConfigError) as raised:
+        load_site(path)
+    assert raised.value.lines() == [f"{path}: {problem}"]

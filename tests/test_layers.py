@@ -38,6 +38,7 @@ OWNERS = {
     "nh3": "feeds.content.sanitize",
     "liquid": "feeds.content.liquid",
     "markdown": "feeds.content.markdown_engine",
+    "cmarkgfm": "feeds.content.markdown_engine",
     "sqlite3": "feeds.delivery.journal",
     "smtplib": "feeds.delivery.smtp",
     "frontmatter": "feeds.content.source",

@@ -7,6 +7,7 @@ The feed allow-list is the W3C feed validator's own: elements and attributes out
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -85,9 +86,16 @@ def clean_feed_html(html: str) -> str:
     )
 
 
+def task_boxes_as_text(html: str) -> str:
+    """A task list's boxes (``- [x] done``) as the characters ☐ and ☑: the safety policy keeps
+    no form element in feeds, and mail clients strip them."""
+    return CHECKBOX.sub(checkbox_text, html) if "checkbox" in html else html
+
+
 def email_html(html: str) -> str:
     """A post's HTML as it may reach a subscriber: no scripts, frames, forms, objects or event
     handlers, and only the elements mail clients render."""
+    html = task_boxes_as_text(html)
     return nh3.clean(
         html,
         tags=set(EMAIL_ELEMENTS),
@@ -140,6 +148,14 @@ def is_conditional_comment(text: str) -> bool:
     that one browser runs and the sanitiser cannot see into."""
     text = text.strip().lower()
     return text.startswith(("[if", "<![endif", "[endif")) or "<![endif]" in text
+
+
+# A task list's box (``- [x] done``): mail clients drop form elements, so it becomes a character.
+CHECKBOX = re.compile(r"<input\b[^>]*\btype=\"?checkbox\"?[^>]*>", re.IGNORECASE)
+
+
+def checkbox_text(match: re.Match[str]) -> str:
+    return "\u2611" if re.search(r"\bchecked\b", match.group(0)) else "\u2610"
 
 
 def count_unsafe(root: lxml.html.HtmlElement) -> int:

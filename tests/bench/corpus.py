@@ -57,6 +57,7 @@ WORDS = [
     "bench",
 ]
 
+ENGINES = ("python-markdown", "commonmark")
 SETTINGS = """\
 [site]
 title = "Benchmark Blog"
@@ -64,6 +65,8 @@ base_url = "https://bench.example.com/"
 since = 2005
 timezone = "Europe/Berlin"
 items_per_feed = 20
+markdown = "{engine}"
+output = "public-{engine}"
 
 [site.author]
 name = "Bench Mark"
@@ -118,7 +121,8 @@ def write_corpus(folder: Path, count: int, seed: int = 2026) -> None:
     pool = [body(rng, index) for index in range(min(count, 400))]
     posts = folder / "content" / "posts"
     posts.mkdir(parents=True, exist_ok=True)
-    (folder / "feeds.toml").write_text(SETTINGS, encoding="utf-8")
+    for engine in ENGINES:
+        (folder / f"{engine}.toml").write_text(SETTINGS.format(engine=engine), encoding="utf-8")
     for index in range(count):
         tags = rng.sample(TAGS, rng.randint(1, 4))
         top = "true" if index % 17 == 0 else "false"
