@@ -118,6 +118,29 @@ def test_liquid_side_by_side(root: Path, liquid: str, expected: str) -> None:
     assert result.unknown == 0 and result.warnings == ()
 
 
+@pytest.mark.parametrize(
+    ("liquid", "expected"),
+    [
+        # A block whose only content is one of this tool's tags still prints it: the engine
+        # drops blocks it believes print nothing.
+        ('{% if true %}{% include box.html text="x" %}{% endif %}', "<aside>x</aside>"),
+        (
+            "{% for i in (1..2) %}{% include box.html text=i %}{% endfor %}",
+            "<aside>1</aside><aside>2</aside>",
+        ),
+        ("{% if true %}{% post_url 2021-01-01-first %}{% endif %}", "https://example.com/first/"),
+        ("{% if true %}{% link _posts/x.md %}{% endif %}", "https://example.com/x/"),
+        ("{% if true %}{% include_relative notes.md %}{% endif %}", "Relative Hello"),
+        (
+            "{% if true %}{% highlight ruby %}puts 1{% endhighlight %}{% endif %}",
+            '\n\n<pre><code class="language-ruby">puts 1</code></pre>\n\n',
+        ),
+    ],
+)
+def test_tags_alone_in_a_block_still_print(root: Path, liquid: str, expected: str) -> None:
+    assert render(root, liquid).text == expected
+
+
 def test_links_looked_up_are_recorded(root: Path) -> None:
     result = render(root, "{% post_url 2021-01-01-first %} {% post_url 1999-01-01-gone %}")
     assert result.text == "https://example.com/first/ "
@@ -165,12 +188,22 @@ def test_unknown_tags_in_an_include_are_named_with_the_include(root: Path) -> No
         # The sandbox: nothing outside the include folder's root is read, links included.
         (
             "{% include ../../secret.txt %}",
-            "post.md: line 4: Liquid: include '../../secret.txt' not found",
+            "post.md: line 4: Liquid: include '../../secret.txt': a name with '..'",
         ),
         ("{% include leak.html %}", "post.md: line 4: Liquid: include 'leak.html' not found"),
         (
             "{% include_relative ../secret.txt %}",
-            "post.md: line 4: Liquid: include '../secret.txt' not found",
+            "post.md: line 4: Liquid: include_relative '../secret.txt': a name with '..', './' "
+            "or '//' is refused, as Jekyll does",
+        ),
+        # Jekyll refuses ``..`` even when the file it names is inside the site root.
+        (
+            "{% include_relative _includes/../notes.md %}",
+            "post.md: line 4: Liquid: include_relative '_includes/../notes.md': a name with '..'",
+        ),
+        (
+            "{% include ../_includes/box.html %}",
+            "post.md: line 4: Liquid: include '../_includes/box.html': a name with '..'",
         ),
         ("{% include loop.html %}", "Liquid: maximum context depth reached"),
         (

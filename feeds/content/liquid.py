@@ -51,6 +51,9 @@ INCLUDE_PARAMETER = re.compile(
     r"""([\w-]+)\s*=\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s"']+)""", re.DOTALL
 )
 RAW_BLOCK = re.compile(r"{%-?\s*raw\s*-?%}")
+# Jekyll refuses an include name holding ``..``, ``./`` or ``//`` (its ``INVALID_SEQUENCES``),
+# whether or not the file it names is inside the site.
+INVALID_INCLUDE_NAME = re.compile(r"[./]{2,}")
 # How many unknown tags or filters one template may lose before it counts as broken.
 MAX_REPAIRS = 200
 DEFAULT_TIMEOUT = 5.0
@@ -355,6 +358,9 @@ class TextNode(Node):
         super().__init__(token)
         self.markup = markup
         self.turn = turn
+        # Not blank: the engine drops a block (an ``if``, a ``for``) whose nodes are all
+        # blank, and this one prints.
+        self.blank = False
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         return buffer.write(self.turn(render_markup(self.markup, context), context))
@@ -405,6 +411,7 @@ class HighlightNode(Node):
         super().__init__(token)
         self.language = language
         self.block = block
+        self.blank = False
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         inner = context.get_buffer(buffer)
@@ -442,9 +449,16 @@ class IncludeNode(Node):
         super().__init__(token)
         self.markup = markup
         self.relative = relative
+        self.blank = False
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         name, parameters = self.split(context)
+        if INVALID_INCLUDE_NAME.search(name):
+            tag = "include_relative" if self.relative else "include"
+            raise LiquidError(
+                f"{tag} {name!r}: a name with '..', './' or '//' is refused, as Jekyll does",
+                token=self.token,
+            )
         template = self.load(name, context)
         namespace = {"include": parameters}
         with context.extend(namespace, template=template):
