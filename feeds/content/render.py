@@ -49,7 +49,8 @@ BLOCK_ELEMENTS = frozenset(
 # characters XML forbids are removed, as the characters themselves are when a file is read.
 CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 TOO_DEEP = "nests lists, quotes or HTML too deeply to render (flatten it)"
-Problem = tuple[str, str | None, str]
+# A problem as plain data: file, field, message, and the post it leaves out.
+Problem = tuple[str, str | None, str, str]
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,7 @@ def render_chunk(
         try:
             results.append(render_body(post, site, templating))
         except ContentErrors as bad:
-            results.extend((e.path, e.field, e.reason) for e in bad.errors[:1])
+            results.extend((e.path, e.field, e.reason, str(post.source)) for e in bad.errors[:1])
     return results
 
 

@@ -213,8 +213,17 @@ def template_problem(post: Post, error: Exception) -> ContentErrors:
         message = error.message
     else:
         path, where, message = str(post.source), "template", f"cannot be rendered: {error}"
+    # A broken include names itself; the post that read it is said too (it is the one left out).
+    reader = "" if path == str(post.source) else f"read by {post.source}; "
     return ContentErrors(
-        [ContentError(path, where, f'{message} (fix it, or set template_tags = "strip")')]
+        [
+            ContentError(
+                path,
+                where,
+                f'{message} ({reader}fix it, or set template_tags = "strip")',
+                post=post.source,
+            )
+        ]
     )
 
 
