@@ -108,6 +108,11 @@ CASES: list[tuple[str, str, str, pytest.MarkDecorator | tuple[pytest.MarkDecorat
         "https://multi.example/fr/2023/07/seulement/",
         NAMED_TRANSLATIONS,
     ),
+    # [permalinks] posts = "/:year/:month/:day/:slug/": Hugo's :slug is slug:, else the title
+    ("hugo-slugs", "Without A Slug", "https://slugs.example/2021/01/05/without-a-slug/", ()),
+    ("hugo-slugs", "With A Slug", "https://slugs.example/2021/01/06/my_own.slug/", ()),
+    # ... and its date parts keep the date's own offset (23:30-05:00 is the 17th in UTC)
+    ("hugo-slugs", "Late Evening", "https://slugs.example/2021/01/16/late/", ()),
     # posts/posts.json: "/blog/{{ page.fileSlug | slugify }}/" (fileSlug drops the date)
     ("eleventy", "First Post", "https://eleven.example/blog/first-post/", ()),
     ("eleventy", "Second Post", "https://eleven.example/blog/second-post/", ()),

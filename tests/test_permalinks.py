@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given
@@ -150,8 +151,9 @@ def test_a_template_permalink_falls_back_to_the_pattern_with_a_warning() -> None
         ("/blog/{slug}/", None),
         ("/{dir}/{slug}", None),
         ("/{category}/{title}/", None),
-        ("/{year}/{month}/", "must contain {slug} or a frontmatter field such as {category}, and may use {year}, {month}, {day}, {dir}"),
-        ("/{dir}/", "must contain {slug} or a frontmatter field such as {category}, and may use {year}, {month}, {day}, {dir}"),
+        ("/{year}/{slug_or_title}/", None),
+        ("/{year}/{month}/", "must contain {slug}, {slug_or_title} or a frontmatter field such as {category}, and may use {year}, {month}, {day}, {dir}"),
+        ("/{dir}/", "must contain {slug}, {slug_or_title} or a frontmatter field such as {category}, and may use {year}, {month}, {day}, {dir}"),
         ("/blog/{slug/", "has a '{' or '}' that is not part of a {name} placeholder"),
         ("blog/{slug}/", "must be a path pattern starting with '/', like '/blog/{slug}/'"),
     ],
@@ -265,6 +267,48 @@ def test_hugo_style_keeps_the_date_in_the_name(blog: Blog) -> None:
     blog.post("posts/2021-01-05-dated.md", "---\ntitle: A\n---\nx\n")
     (post,) = load(blog, slug_style="hugo", permalink="/{dir}/{slug}/")
     assert (post.path, post.date.date().isoformat()) == ("/posts/2021-01-05-dated/", "2021-01-05")
+
+
+LATE = "---\ntitle: Late Evening\ndate: 2021-01-16T23:30:00-05:00\n---\nx\n"
+
+
+@pytest.mark.parametrize(
+    ("style", "path"),
+    [
+        # Hugo makes the date parts from the date as written, in its own offset ...
+        ("hugo", "/2021/01/16/late/"),
+        # ... Jekyll (and this tool's default) from the date in the site's time zone (UTC here).
+        ("jekyll", "/2021/01/17/late/"),
+        ("default", "/2021/01/17/late/"),
+    ],
+)
+def test_date_parts_follow_the_generators_time_zone_rule(blog: Blog, style: str, path: str) -> None:
+    blog.post("late.md", LATE)
+    (post,) = load(blog, slug_style=style, permalink="/{year}/{month}/{day}/{slug}/")
+    assert post.path == path
+    # The post's date itself is the same instant either way.
+    assert post.date.isoformat() == "2021-01-16T23:30:00-05:00"
+
+
+@pytest.mark.parametrize(
+    ("style", "paths"),
+    [
+        ("hugo", ["/blog/my_own.slug/", "/blog/its-a-title/", "/blog/café-crème/"]),
+        ("default", ["/blog/my_own.slug/", "/blog/its-a-title/", "/blog/cafe-creme/"]),
+    ],
+)
+def test_slug_or_title_is_the_frontmatter_slug_else_the_title(
+    blog: Blog, style: str, paths: list[str]
+) -> None:
+    """Hugo's ``:slug``: a post's ``slug:`` when it has one, else its title (not the file
+    name), each made a slug in the site's style."""
+    blog.post("a.md", "---\ntitle: Anything\ndate: 2021-01-03\nslug: my_own.slug\n---\nx\n")
+    blog.post("b.md", "---\ntitle: It&rsquo;s a Title\ndate: 2021-01-02\n---\nx\n")
+    blog.post("c.md", "---\ntitle: Café Crème\ndate: 2021-01-01\n---\nx\n")
+    posts = load(blog, slug_style=style, permalink="/blog/{slug_or_title}/")
+    assert [post.path for post in posts] == [quote(path) for path in paths]
+    # Ids stay made from the file's slug: a title edit never changes one.
+    assert [post.slug for post in posts][1:] == ["b", "c"]
 
 
 def test_cache_records_carry_the_path(blog: Blog) -> None:

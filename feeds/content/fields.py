@@ -153,9 +153,13 @@ def post_from_metadata(
     }
     if errors:
         raise ContentErrors(errors)
+    # Hugo makes a URL's date parts from the date as written, in its own offset; Jekyll (and
+    # this tool's other styles) from the date in the site's time zone.
+    url_date = posted if style == "hugo" else posted.astimezone(tz)
     place = Place(
-        slug, given_slug or file_name, folder_of(path, relative), posted.astimezone(tz), meta
-    )
+        slug, given_slug or file_name, folder_of(path, relative), url_date, meta,
+        title=title or "", slug_given=given_slug is not None,
+    )  # fmt: skip
     try:
         url_path, notes = post_path(place, options.permalink, style)
     except PlaceError as error:

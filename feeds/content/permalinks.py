@@ -2,8 +2,8 @@
 
 A post's path comes, first match first, from its frontmatter ``url:`` (Hugo: used as written),
 its frontmatter ``permalink:`` (Jekyll and Eleventy: literal, or with Jekyll's ``:year``-style
-placeholders), or the site's ``permalink`` pattern (``{slug}``, ``{year}``, ``{month}``,
-``{day}``, ``{dir}`` and any frontmatter field by name).
+placeholders), or the site's ``permalink`` pattern (``{slug}``, ``{slug_or_title}``,
+``{year}``, ``{month}``, ``{day}``, ``{dir}`` and any frontmatter field by name).
 """
 
 from __future__ import annotations
@@ -52,9 +52,14 @@ class Place:
     # The folder holding the post (for a bundle ``<name>/index.md``, the folder holding the
     # bundle), relative to the content folder, as written; "" at the top.
     folder: str
-    # The date in the site's time zone.
+    # The date in the time zone the generator makes URLs in: the site's (Jekyll, and this
+    # tool's default), or the date's own offset as written (Hugo).
     date: datetime
     meta: Mapping[str, Any]
+    # The post's title, and whether its slug came from frontmatter ``slug:``: Hugo's ``:slug``
+    # is the slug when one is given, else the title (``{slug_or_title}``).
+    title: str = ""
+    slug_given: bool = False
 
 
 def post_path(place: Place, pattern: str, style: str) -> tuple[str, list[str]]:
@@ -83,6 +88,8 @@ def pattern_path(pattern: str, place: Place, style: str) -> str:
         name = match.group(1)
         if name == "slug":
             return encode(place.slug)
+        if name == "slug_or_title":
+            return encode(slug_or_title(place, style))
         if name in ("year", "month", "day"):
             return date_part(place.date, name)
         if name == "dir":
@@ -90,6 +97,14 @@ def pattern_path(pattern: str, place: Place, style: str) -> str:
         return encode(styled_path(field_values(place, name, pattern), style))
 
     return squeeze(PLACEHOLDER.sub(fill, pattern))
+
+
+def slug_or_title(place: Place, style: str) -> str:
+    """Hugo's ``:slug``: the frontmatter slug when there is one, else the title made a slug
+    (Hugo urlizes it: its path rules, lower-cased); the file's slug when the title makes none."""
+    if place.slug_given:
+        return place.slug
+    return styled_slug(place.title, style) or place.slug
 
 
 def field_values(place: Place, name: str, pattern: str) -> list[str]:
