@@ -124,14 +124,48 @@ def test_a_missing_field_names_itself() -> None:
         ({"permalink": "/:categories/:title/", "categories": []}, "/es/My_Own-Post.v2/"),
         ({"permalink": "about/"}, "/about/"),
         ({"permalink": "/about-this/"}, "/about-this/"),
-        ({"url": "/special/Page"}, "/special/Page/"),
-        ({"url": "/feed.xml"}, "/feed.xml"),
-        ({"url": "/kept/As Written/", "permalink": "/ignored/"}, "/kept/As Written/"),
+        # Literal text is percent-encoded as Jekyll does, "?" and "#" included; an escape
+        # already written is kept.
+        ({"permalink": "/a b/café?x#y/"}, "/a%20b/caf%C3%A9%3Fx%23y/"),
+        ({"permalink": "/a/caf%c3%a9/"}, "/a/caf%C3%A9/"),
+        # Hugo's url: is Jekyll's link (not the page's URL) in every other style.
+        ({"url": "https://elsewhere.example/"}, "/blog/post/"),
     ],
 )  # fmt: skip
 def test_a_posts_own_permalink_or_url_wins(meta: dict[str, Any], path: str) -> None:
     where = place(name="My_Own Post.v2", folder="es/_posts", meta=meta)
     assert post_path(where, "/blog/{slug}/", "default") == (path, [])
+
+
+@pytest.mark.parametrize(
+    ("meta", "path"),
+    [
+        ({"url": "/special/Page"}, "/special/Page/"),
+        ({"url": "/feed.xml"}, "/feed.xml"),
+        ({"url": "/kept/As Written/", "permalink": "/ignored/"}, "/kept/As%20Written/"),
+        # Encoded like the rest of the path; the page is served at the path, without query
+        # or fragment.
+        ({"url": "/hugo url/é?x=1#frag"}, "/hugo%20url/%C3%A9/"),
+        ({"url": "/a/b#c/d"}, "/a/b/"),
+    ],
+)  # fmt: skip
+def test_hugo_url_wins_in_the_hugo_style(meta: dict[str, Any], path: str) -> None:
+    assert post_path(place(meta=meta), "/blog/{slug}/", "hugo") == (path, [])
+
+
+def test_literal_pattern_text_is_encoded() -> None:
+    assert post_path(place(), "/café/{slug}/", "default") == ("/caf%C3%A9/post/", [])
+
+
+def test_one_url_written_two_ways_is_a_clash(blog: Blog) -> None:
+    first = blog.post("a.md", "---\ntitle: A\ndate: 2021-01-01\npermalink: /a/café/\n---\nx\n")
+    second = blog.post(
+        "b.md", "---\ntitle: B\ndate: 2021-01-02\npermalink: /a/caf%C3%A9/\n---\nx\n"
+    )
+    assert problems(blog) == [
+        f"{second}: URL: /a/caf%C3%A9/ is also the URL of {first}; give one of them another "
+        "slug: or permalink:"
+    ]
 
 
 def test_a_template_permalink_falls_back_to_the_pattern_with_a_warning() -> None:
@@ -337,7 +371,11 @@ def test_include_matches_that_are_not_markdown_get_a_warning(blog: Blog) -> None
 
 def test_path_error_is_reported_as_a_post_problem(blog: Blog) -> None:
     bad = blog.post("a.md", "---\ntitle: A\ndate: 2021-01-01\nurl: [a]\n---\nx\n")
-    assert problems(blog) == [f"{bad}: url: ['a'] must be a path like /about/ (Hugo's url:)"]
+    assert problems(blog, slug_style="hugo") == [
+        f"{bad}: url: ['a'] must be a path like /about/ (Hugo's url:)"
+    ]
+    # url: is Hugo's: in other styles it is a field like any other (a Jekyll link post's link).
+    assert [post.path for post in load(blog)] == ["/blog/a/"]
 
 
 def test_posts_made_in_code_take_the_pattern(tmp_path: Path) -> None:
