@@ -284,6 +284,26 @@ def test_a_broken_template_is_one_error_line(
     assert lines[0].endswith('(fix it, or set template_tags = "strip")')
 
 
+def test_page_url_is_below_the_baseurl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Jekyll's ``page.url`` leaves out ``baseurl``: ``relative_url`` adds it, once."""
+    folder = copy("jekyll-site", tmp_path)
+    config = folder / "_config.yml"
+    config.write_text(config.read_text().replace('baseurl: ""', 'baseurl: "/sub"'), "utf-8")
+    settings = folder / "feeds.toml"
+    settings.write_text(
+        settings.read_text().replace('.example.com/"', '.example.com/sub/"'), "utf-8"
+    )
+    (folder / "_posts/2026-05-01-here.md").write_text(
+        "---\ntitle: Here\n---\nAt {{ page.url }}, or {{ page.url | relative_url }}.\n", "utf-8"
+    )
+    code, _, err, items = build(folder, capsys, "--no-cache")
+    assert code == 0, err
+    assert (
+        "<p>At /2026/05/01/here.html, or /sub/2026/05/01/here.html.</p>"
+        in (items["Here"]["content_html"])
+    )
+
+
 BROKEN_POSTS = {
     "2026-05-01-open.md": "Intro\n\n{% if page.title %}\nnever closed\n",
     "2026-05-02-missing.md": "One\n{% include missing.html %}\n",

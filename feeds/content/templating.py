@@ -227,8 +227,12 @@ def template_problem(post: Post, error: Exception) -> ContentErrors:
     )
 
 
-def page_url_path(url: str) -> str:
-    return urlsplit(url).path or "/"
+def page_url_path(url: str, site: Site) -> str:
+    """``page.url`` as Jekyll and Eleventy give it: the page's path below the site's base path
+    (``baseurl``, ``pathPrefix``), which ``relative_url`` and ``url`` then add."""
+    path = urlsplit(url).path or "/"
+    base = urlsplit(site.base_url).path.rstrip("/")
+    return path[len(base) :] if base and path.startswith(base + "/") else path
 
 
 def page_source(post: Post, body: str) -> tuple[dict[str, Any], int]:
@@ -256,7 +260,7 @@ def render_liquid_body(
         **metadata,
         "title": post.title,
         "date": LiquidTime.of(post.date),
-        "url": page_url_path(url),
+        "url": page_url_path(url, site),
         "slug": post.slug,
         "tags": list(post.tags),
         "path": relative_path(post.source, root.path),
