@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -208,11 +209,26 @@ def test_unknown_tags_in_an_include_are_named_with_the_include(root: Path) -> No
         ("{% include loop.html %}", "Liquid: maximum context depth reached"),
         (
             "{% assign s = 'xxxxxxxx' %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}",
-            "Liquid: local namespace limit reached",
+            "Liquid: append: the value it would make is too large",
         ),
         (
             "{% for a in (1..1000) %}{% for b in (1..1000) %}x{% endfor %}{% endfor %}",
             "Liquid: loop iteration limit reached",
+        ),
+        # A filter whose result would multiply its inputs is refused before it runs; one
+        # that made too large a value, after.
+        (
+            "{% assign s = '" + "x" * 3000 + "' %}{% assign a = s | split: '' %}{{ a | join: s }}",
+            "Liquid: join: the value it would make is too large",
+        ),
+        (
+            "{% assign s = '" + "x" * 3000 + "' %}{{ s | replace: 'x', s }}",
+            "Liquid: replace: the value it would make is too large",
+        ),
+        (
+            "{% capture s %}" + "x" * 1000 + "{% endcapture %}"
+            "{% for i in (1..30) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}",
+            "Liquid: output stream limit reached",
         ),
     ],
 )
@@ -244,6 +260,37 @@ def test_a_render_gives_up_at_its_deadline(root: Path) -> None:
             "{% for a in (1..10) %}{{ a }}{% endfor %}", {}, site(root), state(root, timeout=-1)
         )
     assert str(raised.value) == "post.md: the template took too long and was given up"
+
+
+class TickingClock:
+    """A clock that moves one second each time it is read: how often a render looks at the
+    clock is what is tested, not how long it takes."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        self.now += 1
+        return self.now
+
+
+def test_the_deadline_is_checked_around_every_filter(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = TickingClock()
+    monkeypatch.setattr("feeds.content.liquid.time", clock)
+    chain = "{{ 'a'" + " | append: 'b'" * 50 + " }}"
+    with pytest.raises(TemplateError) as raised:
+        render_liquid(chain, {}, site(root), replace(state(root), deadline=20.0))
+    assert str(raised.value) == "post.md: the template took too long and was given up"
+    # One output node and fifty filters: the clock was read for each filter.
+    assert 20 <= clock.now <= 25
+
+
+def test_every_filter_goes_through_the_guard(root: Path) -> None:
+    checked = state(root)
+    render_liquid("{{ 'a' | append: 'b' | upcase }}{{ page | jsonify }}", {}, site(root), checked)
+    assert checked.filter_calls == 3
 
 
 def test_eleventy_include_passes_its_arguments(root: Path) -> None:

@@ -57,6 +57,8 @@ INVALID_INCLUDE_NAME = re.compile(r"[./]{2,}")
 # How many unknown tags or filters one template may lose before it counts as broken.
 MAX_REPAIRS = 200
 DEFAULT_TIMEOUT = 5.0
+# The largest text or list a filter may take or make: as much as a whole render may print.
+MAX_VALUE = 4_000_000
 
 
 class TemplateError(Exception):
@@ -100,6 +102,8 @@ class RenderState:
     warnings: list[str] = field(default_factory=list)
     lookups: dict[str, str] = field(default_factory=dict)
     unknown: int = 0
+    # Filters applied: each one checked the deadline and the size of what it made.
+    filter_calls: int = 0
     # Each template text parsed (the post's, its includes') and its file, for error lines.
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -114,8 +118,11 @@ class LiquidResult:
 
 
 class PostContext(RenderContext):
-    """A render context that checks the clock before every node: the engine reads
-    ``disabled_tags`` first thing in ``Node.render``."""
+    """A render context that checks the clock before every node (the engine reads
+    ``disabled_tags`` first thing in ``Node.render``) and around every filter, and bounds
+    what a filter may make: a chain of filters in one expression (``append`` doubling, ``join``
+    with a long separator) could otherwise fill memory before any output or namespace limit is
+    checked."""
 
     @property
     def disabled_tags(self) -> list[str]:
@@ -128,6 +135,50 @@ class PostContext(RenderContext):
     def disabled_tags(self, value: list[str]) -> None:
         self._disabled = value
 
+    def filter(self, name: str, token: Token | None) -> Callable[..., object]:
+        function = super().filter(name, token=token)
+        env: Any = self.env
+        state: RenderState = env.state
+
+        def guarded(left: object, *args: object, **kwargs: object) -> object:
+            if time.monotonic() > state.deadline:
+                raise Deadline
+            state.filter_calls += 1
+            if filter_cost(name, left, args) > MAX_VALUE:
+                raise LiquidError(f"{name}: the value it would make is too large", token=token)
+            result = function(left, *args, **kwargs)
+            if size_of(result) > MAX_VALUE:
+                raise LiquidError(f"{name}: the value it made is too large", token=token)
+            return result
+
+        return guarded
+
+
+def size_of(value: object) -> int:
+    """Characters in a text, items in a list (and the characters of its texts); a first
+    measure of the memory a value takes, cheap enough to take after every filter."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, range):
+        return len(value)
+    if isinstance(value, list | tuple):
+        return len(value) + sum(len(item) for item in value if isinstance(item, str))
+    if isinstance(value, Mapping):
+        return len(value)
+    return 0
+
+
+def filter_cost(name: str, left: object, args: tuple[object, ...]) -> int:
+    """An upper bound of a filter's result before it runs: its inputs, and for the filters
+    whose result multiplies them (``join``, ``replace``) the product."""
+    cost = size_of(left) + sum(size_of(arg) for arg in args)
+    if name == "join" and args:
+        cost += size_of(left) * size_of(args[0])
+    elif name == "replace" and len(args) > 1 and isinstance(left, str):
+        found = left.count(args[0]) if isinstance(args[0], str) and args[0] else len(left) + 1
+        cost += found * size_of(args[1])
+    return cost
+
 
 class PostTemplate(BoundTemplate):
     context_class = PostContext
@@ -138,7 +189,7 @@ class PostEnvironment(Environment):
 
     template_class = PostTemplate
     loop_iteration_limit = 100_000
-    output_stream_limit = 4_000_000
+    output_stream_limit = MAX_VALUE
     context_depth_limit = 20
     local_namespace_limit = 8_000_000
 
