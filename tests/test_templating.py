@@ -304,6 +304,26 @@ def test_page_url_is_below_the_baseurl(tmp_path: Path, capsys: pytest.CaptureFix
     )
 
 
+def test_a_link_to_a_missing_post_keeps_its_text_and_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy("jekyll-site", tmp_path)
+    post = folder / "_posts/2026-05-01-gone.md"
+    post.write_text(
+        "---\ntitle: Gone\n---\nSee [the old post]({% link _posts/nope.md %}), "
+        '<a href="{% post_url 2001-01-01-nope %}">this one</a> and {% link _posts/nope.md %}.\n',
+        "utf-8",
+    )
+    code, _, err, items = build(folder, capsys, "--no-cache")
+    assert code == 0, err
+    # An empty href would have linked to the post itself.
+    assert items["Gone"]["content_html"] == "<p>See the old post, this one and .</p>"
+    assert (
+        f"warning: {post}: {{% link _posts/nope.md %}}: no post found for 'link:_posts/nope.md'; "
+        "the link is removed, its text kept"
+    ) in err
+
+
 BROKEN_POSTS = {
     "2026-05-01-open.md": "Intro\n\n{% if page.title %}\nnever closed\n",
     "2026-05-02-missing.md": "One\n{% include missing.html %}\n",

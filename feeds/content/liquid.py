@@ -40,6 +40,7 @@ from liquid.undefined import Undefined
 
 from feeds.content.siteroot import fingerprint, inside, read_inside
 from feeds.content.slugs import tag_slug
+from feeds.content.templating import MISSING_LINK
 
 # Tags that only close or divide a block of a known tag: an error about one of these is a
 # broken template, not an unknown tag.
@@ -418,13 +419,17 @@ class TextNode(Node):
 
 
 def lookup(query: str, tag: str, context: RenderContext) -> str:
-    """A post's URL by ``query``; a missing post is a warning and no URL."""
+    """A post's URL by ``query``; a missing post is a warning and a marker the rendered HTML
+    drops, with any link made of it (an empty ``href`` would link to the post itself)."""
     state = state_of(context)
     url = state.resolve(query)
     state.lookups[query] = url or ""
     if not url:
-        state.warnings.append(f"{state.post}: {{% {tag} %}}: no post found for {query!r}")
-    return url or ""
+        state.warnings.append(
+            f"{state.post}: {{% {tag} %}}: no post found for {query!r}; the link is removed, "
+            "its text kept"
+        )
+    return url or MISSING_LINK
 
 
 class LinkTag(Tag):

@@ -28,6 +28,7 @@ from feeds.content.sanitize import (
 )
 from feeds.content.source import XML_ILLEGAL, read_body_text
 from feeds.content.templating import (
+    MISSING_LINK,
     Templating,
     apply_templates,
     lookups_hold,
@@ -204,6 +205,7 @@ def _render_body(post: Post, site: Site, templating: Templating | None) -> Rende
     # One parse serves every pass: comments out, blocks out of paragraphs, absolute URLs, the
     # unsafe count, the summary.
     drop_comments(root)
+    drop_missing_links(root)
     unwrap_blocks(root)
     removed, broken = make_absolute(root, post_url(post, site))
     if broken:
@@ -388,6 +390,26 @@ def is_block(element: lxml.html.HtmlElement) -> bool:
 
 def has_content(paragraph: lxml.html.HtmlElement) -> bool:
     return bool((paragraph.text or "").strip() or len(paragraph))
+
+
+def drop_missing_links(root: lxml.html.HtmlElement) -> None:
+    """A link to a post a template did not find becomes its text; the marker goes wherever
+    else it was printed (an attribute, the text)."""
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in list(element.attrib.items()):
+            if MISSING_LINK in value:
+                del element.attrib[name]
+                if element.tag == "a" and name == "href":
+                    element.drop_tag()
+                    break
+    # Then the text: dropping a link moved its text and tail into other elements.
+    for element in root.iter():
+        for part in ("text", "tail"):
+            text = getattr(element, part)
+            if text and MISSING_LINK in text:
+                setattr(element, part, text.replace(MISSING_LINK, ""))
 
 
 def make_absolute(root: lxml.html.HtmlElement, base: str) -> tuple[int, list[str]]:

@@ -39,6 +39,9 @@ from feeds.content.templatetags import strip_template_tags
 from feeds.errors import ContentError, ContentErrors
 
 TIMEOUT_SECONDS = 5.0
+# What a template prints for a link to a post that does not exist: the rendered HTML drops a
+# link to it (keeping the link's text) and the marker itself wherever else it is.
+MISSING_LINK = "#feeds-missing-link"
 POST_SUFFIXES = (".md", ".markdown", ".html", ".liquid")
 
 
