@@ -36,6 +36,9 @@ BERLIN_NOON = datetime(2021, 1, 5, 12, 0, tzinfo=UTC)
         ("DataTableAsAMethodParameter.aspx", "datatableasamethodparameter-aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameter.aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameteraspx"),
         ("a~b+c!d$e&f'g(h)i,j;k=l@m", "a-b-c-d-e-f-g-h-i-j-k-l-m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "a~b+cdefghijkl@m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "abcdefghijklm"),
         ("_Lead_Trail_", "lead-trail", "_Lead_Trail_", "_lead_trail_", "_Lead_Trail_", "_lead_trail_"),
+        # Hugo: a run of spaces is one "-", none at the ends or beside a "-" (as a Hugo build
+        # serves "two  spaces.md" at /two-spaces/).
+        (" two  spaces - x ", "two-spaces-x", " two  spaces - x ", "two-spaces-x", "two-spaces-x", "-two--spaces---x-"),
     ],
 )  # fmt: skip
 def test_slug_styles_side_by_side(
