@@ -238,3 +238,11 @@ def test_nesting_is_bounded(site: HugoSite) -> None:
     with pytest.raises(ShortcodeError) as raised:
         render_shortcodes("{{< note >}}\n" * 101 + "{{< /note >}}" * 101, site, page())
     assert str(raised.value) == "post.md: line 105: shortcodes nested more than 100 deep; given up"
+
+
+def test_the_whole_output_is_bounded(site: HugoSite) -> None:
+    """Each embed prints far more than its tag: many of them stop at the output limit."""
+    text = "{{< youtube abc >}}\n" * 20_000
+    with pytest.raises(ShortcodeError) as raised:
+        render_shortcodes(text, site, page())
+    assert str(raised.value).endswith(": shortcode output too large; given up")

@@ -114,7 +114,17 @@ class Call:
 
 def render_shortcodes(text: str, site: HugoSite, page: HugoPage) -> ShortcodeResult:
     pieces = parse(text, page)
-    output = "".join(render_piece(piece, site, page) for piece in pieces)
+    # The body's own text, plus as much as a render may add: checked as the output grows.
+    limit, size = len(text) + MAX_OUTPUT, 0
+    parts = []
+    for piece in pieces:
+        part = render_piece(piece, site, page)
+        size += len(part)
+        if size > limit:
+            line = piece.line if isinstance(piece, Call) else None
+            raise ShortcodeError(page.name, line, "shortcode output too large; given up")
+        parts.append(part)
+    output = "".join(parts)
     return ShortcodeResult(
         text=output,
         rendered=page.rendered,
