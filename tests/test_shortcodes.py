@@ -144,7 +144,12 @@ def test_shortcodes_side_by_side(site: HugoSite, markdown: str, expected: str) -
             "",
             "line 5: shortcode 'param' finds no parameter 'nothing' in the page or the site; removed",
         ),
-        ('{{< ref "gone.md" >}}', "", "line 5: shortcode 'ref' finds no page 'gone.md'; removed"),
+        # A marker the rendered HTML drops, with the link made of it.
+        (
+            '{{< ref "gone.md" >}}',
+            "#feeds-missing-link",
+            "line 5: shortcode 'ref' finds no page 'gone.md'; removed",
+        ),
         ("{{< youtube >}}", "", "line 5: shortcode 'youtube' has no video id; removed"),
         (
             "{{< /orphan >}}x",

@@ -324,6 +324,21 @@ def test_a_link_to_a_missing_post_keeps_its_text_and_warns(
     ) in err
 
 
+def test_a_hugo_ref_to_a_missing_page_keeps_its_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy("hugo-site", tmp_path)
+    post = folder / "content/posts/gone.md"
+    post.write_text(
+        '---\ntitle: Gone\ndate: 2025-06-01\n---\nSee [the old post]({{< ref "nope.md" >}}).\n',
+        "utf-8",
+    )
+    code, _, err, items = build(folder, capsys, "--no-cache")
+    assert code == 0, err
+    assert items["Gone"]["content_html"] == "<p>See the old post.</p>"
+    assert f"warning: {post}: line 5: shortcode 'ref' finds no page 'nope.md'; removed" in err
+
+
 BROKEN_POSTS = {
     "2026-05-01-open.md": "Intro\n\n{% if page.title %}\nnever closed\n",
     "2026-05-02-missing.md": "One\n{% include missing.html %}\n",

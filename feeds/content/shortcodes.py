@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from feeds.content.siteroot import read_inside
+from feeds.content.templating import MISSING_LINK
 
 # {{< name args >}}, {{% name args %}}, {{< /name >}}, {{< name />}}, and the escaped
 # {{</* … */>}} form, which shows the shortcode as written.
@@ -354,7 +355,9 @@ def reference(call: Call, inner: str, site: HugoSite, page: HugoPage) -> str:
     url = page.resolve(query) if path else page.url
     page.lookups[query] = url or ""
     if not url:
-        return warn(call, page, f"finds no page {target!r}")
+        # The marker, not "": an empty href would link to the post itself; the rendered HTML
+        # drops the link, keeping its text.
+        return warn(call, page, f"finds no page {target!r}") + MISSING_LINK
     return url + (f"#{anchor}" if anchor else "")
 
 
