@@ -196,7 +196,7 @@ def test_unknown_tags_in_an_include_are_named_with_the_include(root: Path) -> No
         ("{% include leak.html %}", "post.md: line 4: Liquid: include 'leak.html' not found"),
         (
             "{% include_relative ../secret.txt %}",
-            "post.md: line 4: Liquid: include_relative '../secret.txt': a name with '..', './' "
+            "post.md: line 4: Liquid: include_relative '../secret.txt': a name with '..', './', '/.' "
             "or '//' is refused, as Jekyll does",
         ),
         # Jekyll refuses ``..`` even when the file it names is inside the site root.

@@ -52,7 +52,7 @@ INCLUDE_PARAMETER = re.compile(
     r"""([\w-]+)\s*=\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s"']+)""", re.DOTALL
 )
 RAW_BLOCK = re.compile(r"{%-?\s*raw\s*-?%}")
-# Jekyll refuses an include name holding ``..``, ``./`` or ``//`` (its ``INVALID_SEQUENCES``),
+# Jekyll refuses an include name holding two of ``.`` and ``/`` in a row (its ``INVALID_SEQUENCES``),
 # whether or not the file it names is inside the site.
 INVALID_INCLUDE_NAME = re.compile(r"[./]{2,}")
 # How many unknown tags or filters one template may lose before it counts as broken.
@@ -512,7 +512,7 @@ class IncludeNode(Node):
         if INVALID_INCLUDE_NAME.search(name):
             tag = "include_relative" if self.relative else "include"
             raise LiquidError(
-                f"{tag} {name!r}: a name with '..', './' or '//' is refused, as Jekyll does",
+                f"{tag} {name!r}: a name with '..', './', '/.' or '//' is refused, as Jekyll does",
                 token=self.token,
             )
         template = self.load(name, context)
