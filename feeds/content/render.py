@@ -205,7 +205,8 @@ def _render_body(post: Post, site: Site, templating: Templating | None) -> Rende
     # One parse serves every pass: comments out, blocks out of paragraphs, absolute URLs, the
     # unsafe count, the summary.
     drop_comments(root)
-    drop_missing_links(root)
+    if MISSING_LINK in html:
+        drop_missing_links(root)
     unwrap_blocks(root)
     removed, broken = make_absolute(root, post_url(post, site))
     if broken:
