@@ -23,7 +23,9 @@ from typing import Any, Protocol
 from feeds import __version__
 
 # 3: post records carry authors; renders drop comments and take blocks out of <p>.
-FORMAT = 3
+# 4: post paths percent-encoded throughout and dated as the generator dates them; renders print
+# Liquid tags alone in a block, drop links to missing posts.
+FORMAT = 4
 # The state is all a rebuild with nothing to do reads: sizes, times, outputs. The parsed
 # records and the renderings are read only when something changed.
 STATE = "state.json"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from feeds.errors import shown
 
 Check = Callable[[Any], str | None]
-PERMALINK_FIELDS = ("slug", "year", "month", "day", "dir")
+PERMALINK_FIELDS = ("slug", "slug_or_title", "year", "month", "day", "dir")
 # Any other {name} in a permalink pattern is the frontmatter field of that name.
 PLACEHOLDER = re.compile(r"{([A-Za-z_][A-Za-z0-9_-]*)}")
 SLUG_STYLES = ("default", "keep", "hugo", "jekyll", "astro")
@@ -124,10 +124,10 @@ def permalink(value: Any) -> str | None:
     names = PLACEHOLDER.findall(value)
     if "{" in PLACEHOLDER.sub("", value) or "}" in PLACEHOLDER.sub("", value):
         return "has a '{' or '}' that is not part of a {name} placeholder"
-    if not [name for name in names if name not in PERMALINK_FIELDS[1:]]:
+    if not [name for name in names if name not in PERMALINK_FIELDS[2:]]:
         return (
-            "must contain {slug} or a frontmatter field such as {category}, "
-            f"and may use {{{'}, {'.join(PERMALINK_FIELDS[1:])}}}"
+            "must contain {slug}, {slug_or_title} or a frontmatter field such as {category}, "
+            f"and may use {{{'}, {'.join(PERMALINK_FIELDS[2:])}}}"
         )
     return None
 

@@ -466,7 +466,10 @@ def command_check(args: argparse.Namespace, now: datetime) -> int:
     built = result.feeds
     if result.strict_failed or built is None:
         return result.status
-    problems = "no problems found" if not built.bad_posts else f"{built.bad_posts} bad post(s)"
+    found = [f"{built.bad_posts} bad post(s)"] if built.bad_posts else []
+    if result.missing_pages:
+        found.append(f"{len(result.missing_pages)} feed link(s) not pages of the built site")
+    problems = "; ".join(found) or "no problems found"
     print(f"{describe(built)}; {len(built.files)} feeds would be written; {problems}")
     if args.site is not None:
         report_pages(result, built, args.site)

@@ -114,8 +114,8 @@ class ContentOptions:
     )  # fmt: skip
     permalink: str = setting(
         "permalink", checks.permalink,
-        "URL path of a post: {slug}, {year}, {month}, {day}, {dir}, or a frontmatter field "
-        "such as {category}", default="/blog/{slug}/",
+        "URL path of a post: {slug}, {slug_or_title}, {year}, {month}, {day}, {dir}, or a "
+        "frontmatter field such as {category}", default="/blog/{slug}/",
     )  # fmt: skip
     slug_style: str = setting(
         "slug_style", checks.slug_style,

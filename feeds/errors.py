@@ -56,16 +56,21 @@ class ContentError(FeedsError):
 
     exit_code = EXIT_BAD_INPUT
 
-    def __init__(self, path: Path | str, field: str | None, message: str) -> None:
+    def __init__(
+        self, path: Path | str, field: str | None, message: str, post: Path | str | None = None
+    ) -> None:
         self.path = str(path)
         self.field = field
         self.reason = message
+        # The post the problem leaves out: the file at fault may be another one (an include
+        # a post's template reads).
+        self.post = str(post) if post is not None else self.path
         where = f"{path}: {field}" if field else str(path)
         super().__init__(f"{where}: {message}")
 
-    def __reduce__(self) -> tuple[type[ContentError], tuple[str, str | None, str]]:
+    def __reduce__(self) -> tuple[type[ContentError], tuple[str, str | None, str, str]]:
         # Raised in a worker process, it crosses back pickled: rebuilt from its parts.
-        return (ContentError, (self.path, self.field, self.reason))
+        return (ContentError, (self.path, self.field, self.reason, self.post))
 
 
 class ContentErrors(FeedsError):

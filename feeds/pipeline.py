@@ -226,28 +226,29 @@ def plan(
     # neither rescanned by every collection nor copied into each worker process it forks.
     gc.freeze()
     try:
-        try:
-            built = build_feeds(
-                site, loaded, now, drafts=options.drafts, future=options.future,
-                renders=renders, workers=workers, intact=intact,
-            )  # fmt: skip
-        except ContentErrors as bad:
-            # A body that cannot be rendered is found only now; --keep-going leaves its post
-            # out as it does a post whose frontmatter is bad.
-            if not options.keep_going:
-                raise
-            loaded = without_posts(loaded, bad.errors)
-            built = build_feeds(
-                site, loaded, now, drafts=options.drafts, future=options.future,
-                renders=renders, workers=workers, intact=intact,
-            )  # fmt: skip
+        while True:
+            try:
+                built = build_feeds(
+                    site, loaded, now, drafts=options.drafts, future=options.future,
+                    renders=renders, workers=workers, intact=intact,
+                )  # fmt: skip
+            except ContentErrors as bad:
+                # A body that cannot be rendered is found only now; --keep-going leaves its
+                # post out as it does a post whose frontmatter is bad, and builds again: a
+                # post that takes its place in a feed may be broken too. Each round removes
+                # at least one post, so this ends.
+                left = without_posts(loaded, bad.errors)
+                if not options.keep_going or len(left.posts) == len(loaded.posts):
+                    raise
+                loaded = left
+                continue
+            return loaded, built
     finally:
         gc.unfreeze()
-    return loaded, built
 
 
 def without_posts(loaded: LoadedPosts, errors: Sequence[ContentError]) -> LoadedPosts:
-    bad = {error.path for error in errors}
+    bad = {error.post for error in errors}
     return replace(
         loaded,
         posts=tuple(post for post in loaded.posts if str(post.source) not in bad),

@@ -257,6 +257,9 @@ def test_check_site_finds_every_feed_link_that_is_not_a_page(
     args = ["check", "--config", str(folder / "feeds.toml"), "--site", str(public)]
     code, out, err = run_cli(args, capsys)
     assert code == 1
+    # The summary line says so too: never "no problems found" above the errors.
+    assert "no problems found" not in out
+    assert out.rstrip().endswith("; 1 feed link(s) not pages of the built site")
     assert err == (
         "error: https://hugo-blog.example.com/blog/my-custom_slug-v2/: no such page in "
         f"{public} (no file, no sitemap entry)\n"
@@ -270,7 +273,7 @@ def test_check_site_finds_every_feed_link_that_is_not_a_page(
     )
     code, out, err = run_cli(args, capsys)
     assert (code, err) == (0, "")
-    assert out.endswith(f"all 7 feed links are pages of {public}\n")
+    assert out.endswith(f"; no problems found\nall 7 feed links are pages of {public}\n")
 
 
 def test_check_site_reads_html_files_and_sitemap_indexes(

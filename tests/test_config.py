@@ -72,7 +72,7 @@ x = 1
         f"{path}: site.timezone: 'Mars/Olympus' is not a known time zone (use an IANA name like 'Europe/Berlin' or 'UTC')",
         f"{path}: site.items_per_feed: -1 must be a whole number, 0 or more (0 = all posts)",
         f"{path}: site.tag_feeds: 'yes' must be true or false",
-        f"{path}: site.permalink: '/blog/{{year}}/{{dir}}/' must contain {{slug}} or a "
+        f"{path}: site.permalink: '/blog/{{year}}/{{dir}}/' must contain {{slug}}, {{slug_or_title}} or a "
         "frontmatter field such as {category}, and may use {year}, {month}, {day}, {dir}",
         f'{path}: site.title: missing; the site\'s name, e.g. title = "My Blog"',
         f"{path}: site.author.email: 'not-an-address' must be an email address like 'jane@example.com'",

@@ -46,6 +46,15 @@ def items(files: dict[str, bytes]) -> dict[str, list[dict[str, object]]]:
     return found
 
 
+def test_a_reference_past_the_last_character_is_the_replacement_character(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by tests/test_properties.py: ``&#99999999999;`` reached the feed as markup."""
+    blog.post("2024-02-01-big.md", '---\ntitle: "A &#99999999999; &#x110000; B"\n---\nText.\n')
+    for name, entries in items(build(blog, capsys)).items():
+        assert entries[0]["title"] == "A \ufffd \ufffd B", name
+
+
 def test_character_references_in_frontmatter_become_characters(
     blog: Blog, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -108,6 +108,11 @@ CASES: list[tuple[str, str, str, pytest.MarkDecorator | tuple[pytest.MarkDecorat
         "https://multi.example/fr/2023/07/seulement/",
         NAMED_TRANSLATIONS,
     ),
+    # [permalinks] posts = "/:year/:month/:day/:slug/": Hugo's :slug is slug:, else the title
+    ("hugo-slugs", "Without A Slug", "https://slugs.example/2021/01/05/without-a-slug/", ()),
+    ("hugo-slugs", "With A Slug", "https://slugs.example/2021/01/06/my_own.slug/", ()),
+    # ... and its date parts keep the date's own offset (23:30-05:00 is the 17th in UTC)
+    ("hugo-slugs", "Late Evening", "https://slugs.example/2021/01/16/late/", ()),
     # posts/posts.json: "/blog/{{ page.fileSlug | slugify }}/" (fileSlug drops the date)
     ("eleventy", "First Post", "https://eleven.example/blog/first-post/", ()),
     ("eleventy", "Second Post", "https://eleven.example/blog/second-post/", ()),
@@ -423,6 +428,25 @@ def test_a_permalink_computed_in_javascript_is_a_todo(tmp_path: Path) -> None:
     assert settings_of(tmp_path)["site"]["permalink"].startswith(
         "TODO: posts/posts.11tydata.js computes the permalink in JavaScript"
     )
+
+
+def test_a_jekyll_link_posts_url_is_not_its_feed_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``url:`` is Hugo's own URL; a Jekyll link post uses it for the page it points to."""
+    blog = copy("jekyll", tmp_path)
+    (blog / "_posts" / "2022-03-04-worth-reading.md").write_text(
+        "---\ntitle: Worth Reading\nurl: https://elsewhere.example/essay\n---\nGo.\n", "utf-8"
+    )
+    _, out, _ = run_cli(["init", str(blog)], capsys)
+    assert "set their own url:" not in out
+    assert run_cli(["build", "--config", str(blog / "feeds.toml"), "--no-cache"], capsys)[0] == 0
+    settings = tomllib.loads((blog / "feeds.toml").read_text(encoding="utf-8"))
+    feed = feedparser.parse(
+        (blog / settings["site"].get("output", "public") / "rss.xml").read_bytes()
+    )
+    links = {entry.title: entry.link for entry in feed.entries}
+    assert links["Worth Reading"] == "https://jay.example/2022/03/04/worth-reading.html"
 
 
 def test_posts_with_their_own_permalink_get_it_as_their_feed_link(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -118,15 +119,40 @@ def test_liquid_side_by_side(root: Path, liquid: str, expected: str) -> None:
     assert result.unknown == 0 and result.warnings == ()
 
 
+@pytest.mark.parametrize(
+    ("liquid", "expected"),
+    [
+        # A block whose only content is one of this tool's tags still prints it: the engine
+        # drops blocks it believes print nothing.
+        ('{% if true %}{% include box.html text="x" %}{% endif %}', "<aside>x</aside>"),
+        (
+            "{% for i in (1..2) %}{% include box.html text=i %}{% endfor %}",
+            "<aside>1</aside><aside>2</aside>",
+        ),
+        ("{% if true %}{% post_url 2021-01-01-first %}{% endif %}", "https://example.com/first/"),
+        ("{% if true %}{% link _posts/x.md %}{% endif %}", "https://example.com/x/"),
+        ("{% if true %}{% include_relative notes.md %}{% endif %}", "Relative Hello"),
+        (
+            "{% if true %}{% highlight ruby %}puts 1{% endhighlight %}{% endif %}",
+            '\n\n<pre><code class="language-ruby">puts 1</code></pre>\n\n',
+        ),
+    ],
+)
+def test_tags_alone_in_a_block_still_print(root: Path, liquid: str, expected: str) -> None:
+    assert render(root, liquid).text == expected
+
+
 def test_links_looked_up_are_recorded(root: Path) -> None:
     result = render(root, "{% post_url 2021-01-01-first %} {% post_url 1999-01-01-gone %}")
-    assert result.text == "https://example.com/first/ "
+    # A missing post prints a marker the rendered HTML drops (with a link made of it).
+    assert result.text == "https://example.com/first/ #feeds-missing-link"
     assert result.lookups == (
         ("post_url:1999-01-01-gone", ""),
         ("post_url:2021-01-01-first", "https://example.com/first/"),
     )
     assert result.warnings == (
-        "post.md: {% post_url 1999-01-01-gone %}: no post found for 'post_url:1999-01-01-gone'",
+        "post.md: {% post_url 1999-01-01-gone %}: no post found for 'post_url:1999-01-01-gone'; "
+        "the link is removed, its text kept",
     )
 
 
@@ -165,21 +191,46 @@ def test_unknown_tags_in_an_include_are_named_with_the_include(root: Path) -> No
         # The sandbox: nothing outside the include folder's root is read, links included.
         (
             "{% include ../../secret.txt %}",
-            "post.md: line 4: Liquid: include '../../secret.txt' not found",
+            "post.md: line 4: Liquid: include '../../secret.txt': a name with '..'",
         ),
         ("{% include leak.html %}", "post.md: line 4: Liquid: include 'leak.html' not found"),
         (
             "{% include_relative ../secret.txt %}",
-            "post.md: line 4: Liquid: include '../secret.txt' not found",
+            "post.md: line 4: Liquid: include_relative '../secret.txt': a name with '..', './', '/.' "
+            "or '//' is refused, as Jekyll does",
+        ),
+        # Jekyll refuses ``..`` even when the file it names is inside the site root.
+        (
+            "{% include_relative _includes/../notes.md %}",
+            "post.md: line 4: Liquid: include_relative '_includes/../notes.md': a name with '..'",
+        ),
+        (
+            "{% include ../_includes/box.html %}",
+            "post.md: line 4: Liquid: include '../_includes/box.html': a name with '..'",
         ),
         ("{% include loop.html %}", "Liquid: maximum context depth reached"),
         (
             "{% assign s = 'xxxxxxxx' %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}",
-            "Liquid: local namespace limit reached",
+            "Liquid: append: the value it would make is too large",
         ),
         (
             "{% for a in (1..1000) %}{% for b in (1..1000) %}x{% endfor %}{% endfor %}",
             "Liquid: loop iteration limit reached",
+        ),
+        # A filter whose result would multiply its inputs is refused before it runs; one
+        # that made too large a value, after.
+        (
+            "{% assign s = '" + "x" * 3000 + "' %}{% assign a = s | split: '' %}{{ a | join: s }}",
+            "Liquid: join: the value it would make is too large",
+        ),
+        (
+            "{% assign s = '" + "x" * 3000 + "' %}{{ s | replace: 'x', s }}",
+            "Liquid: replace: the value it would make is too large",
+        ),
+        (
+            "{% capture s %}" + "x" * 1000 + "{% endcapture %}"
+            "{% for i in (1..30) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}",
+            "Liquid: output stream limit reached",
         ),
     ],
 )
@@ -211,6 +262,37 @@ def test_a_render_gives_up_at_its_deadline(root: Path) -> None:
             "{% for a in (1..10) %}{{ a }}{% endfor %}", {}, site(root), state(root, timeout=-1)
         )
     assert str(raised.value) == "post.md: the template took too long and was given up"
+
+
+class TickingClock:
+    """A clock that moves one second each time it is read: how often a render looks at the
+    clock is what is tested, not how long it takes."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        self.now += 1
+        return self.now
+
+
+def test_the_deadline_is_checked_around_every_filter(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = TickingClock()
+    monkeypatch.setattr("feeds.content.liquid.time", clock)
+    chain = "{{ 'a'" + " | append: 'b'" * 50 + " }}"
+    with pytest.raises(TemplateError) as raised:
+        render_liquid(chain, {}, site(root), replace(state(root), deadline=20.0))
+    assert str(raised.value) == "post.md: the template took too long and was given up"
+    # One output node and fifty filters: the clock was read for each filter.
+    assert 20 <= clock.now <= 25
+
+
+def test_every_filter_goes_through_the_guard(root: Path) -> None:
+    checked = state(root)
+    render_liquid("{{ 'a' | append: 'b' | upcase }}{{ page | jsonify }}", {}, site(root), checked)
+    assert checked.filter_calls == 3
 
 
 def test_eleventy_include_passes_its_arguments(root: Path) -> None:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given
@@ -35,6 +36,9 @@ BERLIN_NOON = datetime(2021, 1, 5, 12, 0, tzinfo=UTC)
         ("DataTableAsAMethodParameter.aspx", "datatableasamethodparameter-aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameter.aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameteraspx"),
         ("a~b+c!d$e&f'g(h)i,j;k=l@m", "a-b-c-d-e-f-g-h-i-j-k-l-m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "a~b+cdefghijkl@m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "abcdefghijklm"),
         ("_Lead_Trail_", "lead-trail", "_Lead_Trail_", "_lead_trail_", "_Lead_Trail_", "_lead_trail_"),
+        # Hugo: a run of spaces is one "-", none at the ends or beside a "-" (as a Hugo build
+        # serves "two  spaces.md" at /two-spaces/).
+        (" two  spaces - x ", "two-spaces-x", " two  spaces - x ", "two-spaces-x", "two-spaces-x", "-two--spaces---x-"),
     ],
 )  # fmt: skip
 def test_slug_styles_side_by_side(
@@ -123,14 +127,48 @@ def test_a_missing_field_names_itself() -> None:
         ({"permalink": "/:categories/:title/", "categories": []}, "/es/My_Own-Post.v2/"),
         ({"permalink": "about/"}, "/about/"),
         ({"permalink": "/about-this/"}, "/about-this/"),
-        ({"url": "/special/Page"}, "/special/Page/"),
-        ({"url": "/feed.xml"}, "/feed.xml"),
-        ({"url": "/kept/As Written/", "permalink": "/ignored/"}, "/kept/As Written/"),
+        # Literal text is percent-encoded as Jekyll does, "?" and "#" included; an escape
+        # already written is kept.
+        ({"permalink": "/a b/café?x#y/"}, "/a%20b/caf%C3%A9%3Fx%23y/"),
+        ({"permalink": "/a/caf%c3%a9/"}, "/a/caf%C3%A9/"),
+        # Hugo's url: is Jekyll's link (not the page's URL) in every other style.
+        ({"url": "https://elsewhere.example/"}, "/blog/post/"),
     ],
 )  # fmt: skip
 def test_a_posts_own_permalink_or_url_wins(meta: dict[str, Any], path: str) -> None:
     where = place(name="My_Own Post.v2", folder="es/_posts", meta=meta)
     assert post_path(where, "/blog/{slug}/", "default") == (path, [])
+
+
+@pytest.mark.parametrize(
+    ("meta", "path"),
+    [
+        ({"url": "/special/Page"}, "/special/Page/"),
+        ({"url": "/feed.xml"}, "/feed.xml"),
+        ({"url": "/kept/As Written/", "permalink": "/ignored/"}, "/kept/As%20Written/"),
+        # Encoded like the rest of the path; the page is served at the path, without query
+        # or fragment.
+        ({"url": "/hugo url/é?x=1#frag"}, "/hugo%20url/%C3%A9/"),
+        ({"url": "/a/b#c/d"}, "/a/b/"),
+    ],
+)  # fmt: skip
+def test_hugo_url_wins_in_the_hugo_style(meta: dict[str, Any], path: str) -> None:
+    assert post_path(place(meta=meta), "/blog/{slug}/", "hugo") == (path, [])
+
+
+def test_literal_pattern_text_is_encoded() -> None:
+    assert post_path(place(), "/café/{slug}/", "default") == ("/caf%C3%A9/post/", [])
+
+
+def test_one_url_written_two_ways_is_a_clash(blog: Blog) -> None:
+    first = blog.post("a.md", "---\ntitle: A\ndate: 2021-01-01\npermalink: /a/café/\n---\nx\n")
+    second = blog.post(
+        "b.md", "---\ntitle: B\ndate: 2021-01-02\npermalink: /a/caf%C3%A9/\n---\nx\n"
+    )
+    assert problems(blog) == [
+        f"{second}: URL: /a/caf%C3%A9/ is also the URL of {first}; give one of them another "
+        "slug: or permalink:"
+    ]
 
 
 def test_a_template_permalink_falls_back_to_the_pattern_with_a_warning() -> None:
@@ -150,8 +188,9 @@ def test_a_template_permalink_falls_back_to_the_pattern_with_a_warning() -> None
         ("/blog/{slug}/", None),
         ("/{dir}/{slug}", None),
         ("/{category}/{title}/", None),
-        ("/{year}/{month}/", "must contain {slug} or a frontmatter field such as {category}, and may use {year}, {month}, {day}, {dir}"),
-        ("/{dir}/", "must contain {slug} or a frontmatter field such as {category}, and may use {year}, {month}, {day}, {dir}"),
+        ("/{year}/{slug_or_title}/", None),
+        ("/{year}/{month}/", "must contain {slug}, {slug_or_title} or a frontmatter field such as {category}, and may use {year}, {month}, {day}, {dir}"),
+        ("/{dir}/", "must contain {slug}, {slug_or_title} or a frontmatter field such as {category}, and may use {year}, {month}, {day}, {dir}"),
         ("/blog/{slug/", "has a '{' or '}' that is not part of a {name} placeholder"),
         ("blog/{slug}/", "must be a path pattern starting with '/', like '/blog/{slug}/'"),
     ],
@@ -267,6 +306,48 @@ def test_hugo_style_keeps_the_date_in_the_name(blog: Blog) -> None:
     assert (post.path, post.date.date().isoformat()) == ("/posts/2021-01-05-dated/", "2021-01-05")
 
 
+LATE = "---\ntitle: Late Evening\ndate: 2021-01-16T23:30:00-05:00\n---\nx\n"
+
+
+@pytest.mark.parametrize(
+    ("style", "path"),
+    [
+        # Hugo makes the date parts from the date as written, in its own offset ...
+        ("hugo", "/2021/01/16/late/"),
+        # ... Jekyll (and this tool's default) from the date in the site's time zone (UTC here).
+        ("jekyll", "/2021/01/17/late/"),
+        ("default", "/2021/01/17/late/"),
+    ],
+)
+def test_date_parts_follow_the_generators_time_zone_rule(blog: Blog, style: str, path: str) -> None:
+    blog.post("late.md", LATE)
+    (post,) = load(blog, slug_style=style, permalink="/{year}/{month}/{day}/{slug}/")
+    assert post.path == path
+    # The post's date itself is the same instant either way.
+    assert post.date.isoformat() == "2021-01-16T23:30:00-05:00"
+
+
+@pytest.mark.parametrize(
+    ("style", "paths"),
+    [
+        ("hugo", ["/blog/my_own.slug/", "/blog/its-a-title/", "/blog/café-crème/"]),
+        ("default", ["/blog/my_own.slug/", "/blog/its-a-title/", "/blog/cafe-creme/"]),
+    ],
+)
+def test_slug_or_title_is_the_frontmatter_slug_else_the_title(
+    blog: Blog, style: str, paths: list[str]
+) -> None:
+    """Hugo's ``:slug``: a post's ``slug:`` when it has one, else its title (not the file
+    name), each made a slug in the site's style."""
+    blog.post("a.md", "---\ntitle: Anything\ndate: 2021-01-03\nslug: my_own.slug\n---\nx\n")
+    blog.post("b.md", "---\ntitle: It&rsquo;s a Title\ndate: 2021-01-02\n---\nx\n")
+    blog.post("c.md", "---\ntitle: Café Crème\ndate: 2021-01-01\n---\nx\n")
+    posts = load(blog, slug_style=style, permalink="/blog/{slug_or_title}/")
+    assert [post.path for post in posts] == [quote(path) for path in paths]
+    # Ids stay made from the file's slug: a title edit never changes one.
+    assert [post.slug for post in posts][1:] == ["b", "c"]
+
+
 def test_cache_records_carry_the_path(blog: Blog) -> None:
     from feeds.content.loader import post_from_record, post_to_record
 
@@ -293,7 +374,11 @@ def test_include_matches_that_are_not_markdown_get_a_warning(blog: Blog) -> None
 
 def test_path_error_is_reported_as_a_post_problem(blog: Blog) -> None:
     bad = blog.post("a.md", "---\ntitle: A\ndate: 2021-01-01\nurl: [a]\n---\nx\n")
-    assert problems(blog) == [f"{bad}: url: ['a'] must be a path like /about/ (Hugo's url:)"]
+    assert problems(blog, slug_style="hugo") == [
+        f"{bad}: url: ['a'] must be a path like /about/ (Hugo's url:)"
+    ]
+    # url: is Hugo's: in other styles it is a field like any other (a Jekyll link post's link).
+    assert [post.path for post in load(blog)] == ["/blog/a/"]
 
 
 def test_posts_made_in_code_take_the_pattern(tmp_path: Path) -> None:

@@ -144,7 +144,12 @@ def test_shortcodes_side_by_side(site: HugoSite, markdown: str, expected: str) -
             "",
             "line 5: shortcode 'param' finds no parameter 'nothing' in the page or the site; removed",
         ),
-        ('{{< ref "gone.md" >}}', "", "line 5: shortcode 'ref' finds no page 'gone.md'; removed"),
+        # A marker the rendered HTML drops, with the link made of it.
+        (
+            '{{< ref "gone.md" >}}',
+            "#feeds-missing-link",
+            "line 5: shortcode 'ref' finds no page 'gone.md'; removed",
+        ),
         ("{{< youtube >}}", "", "line 5: shortcode 'youtube' has no video id; removed"),
         (
             "{{< /orphan >}}x",
@@ -192,3 +197,57 @@ def test_embeds_are_never_frames_or_scripts(site: HugoSite, name: str, value: st
     result = render_shortcodes(text, site, page())
     lowered = result.text.lower()
     assert "<iframe" not in lowered and "<script" not in lowered and "<object" not in lowered
+
+
+class CountingText(str):
+    """A body that counts the characters its slices and counts go over."""
+
+    touched = 0
+
+    def __getitem__(self, key: int | slice) -> str:  # type: ignore[override]
+        part = super().__getitem__(key)
+        CountingText.touched += len(part)
+        return part
+
+    def count(self, sub: str, start: int | None = None, end: int | None = None) -> int:  # type: ignore[override]
+        CountingText.touched += len(self) if start is None else (end or len(self)) - start
+        return super().count(sub, start, end)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{{< note >}}x{{< /note >}}\n" * 5000,
+        # Openers that look paired (a closer comes later) but are not: flattened once each.
+        "{{< note >}}\n" * 50 + "{{< badge >}}y\n" * 5000 + "{{< /note >}}" * 50 + "{{< /badge >}}",
+    ],
+)
+def test_parsing_reads_the_body_a_bounded_number_of_times(site: HugoSite, body: str) -> None:
+    """Parsing is linear: 20,000 pairs once took 23 s, each opener searching the rest of the
+    body for its closer and counting lines from the top."""
+    CountingText.touched = 0
+    render_shortcodes(CountingText(body), site, page())
+    assert CountingText.touched <= 3 * len(body)
+
+
+def test_unpaired_openers_inside_a_pair_keep_their_order(site: HugoSite) -> None:
+    text = '{{< note >}}a{{< badge text="b" >}}c{{< badge text="d" >}}e{{< /note >}}f{{< /badge >}}'
+    result = render_shortcodes(text, site, page())
+    assert result.text == '<div class="note">a<span>B</span>c<span>D</span>e</div>f'
+    assert result.warnings == (
+        "post.md: line 5: closing shortcode '/badge' without an opening one; removed",
+    )
+
+
+def test_nesting_is_bounded(site: HugoSite) -> None:
+    with pytest.raises(ShortcodeError) as raised:
+        render_shortcodes("{{< note >}}\n" * 101 + "{{< /note >}}" * 101, site, page())
+    assert str(raised.value) == "post.md: line 105: shortcodes nested more than 100 deep; given up"
+
+
+def test_the_whole_output_is_bounded(site: HugoSite) -> None:
+    """Each embed prints far more than its tag: many of them stop at the output limit."""
+    text = "{{< youtube abc >}}\n" * 20_000
+    with pytest.raises(ShortcodeError) as raised:
+        render_shortcodes(text, site, page())
+    assert str(raised.value).endswith(": shortcode output too large; given up")

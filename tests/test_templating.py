@@ -284,6 +284,99 @@ def test_a_broken_template_is_one_error_line(
     assert lines[0].endswith('(fix it, or set template_tags = "strip")')
 
 
+def test_page_url_is_below_the_baseurl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Jekyll's ``page.url`` leaves out ``baseurl``: ``relative_url`` adds it, once."""
+    folder = copy("jekyll-site", tmp_path)
+    config = folder / "_config.yml"
+    config.write_text(config.read_text().replace('baseurl: ""', 'baseurl: "/sub"'), "utf-8")
+    settings = folder / "feeds.toml"
+    settings.write_text(
+        settings.read_text().replace('.example.com/"', '.example.com/sub/"'), "utf-8"
+    )
+    (folder / "_posts/2026-05-01-here.md").write_text(
+        "---\ntitle: Here\n---\nAt {{ page.url }}, or {{ page.url | relative_url }}.\n", "utf-8"
+    )
+    code, _, err, items = build(folder, capsys, "--no-cache")
+    assert code == 0, err
+    assert (
+        "<p>At /2026/05/01/here.html, or /sub/2026/05/01/here.html.</p>"
+        in (items["Here"]["content_html"])
+    )
+
+
+def test_a_link_to_a_missing_post_keeps_its_text_and_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy("jekyll-site", tmp_path)
+    post = folder / "_posts/2026-05-01-gone.md"
+    post.write_text(
+        "---\ntitle: Gone\n---\nSee [the old post]({% link _posts/nope.md %}), "
+        '<a href="{% post_url 2001-01-01-nope %}">this one</a> and {% link _posts/nope.md %}.\n',
+        "utf-8",
+    )
+    code, _, err, items = build(folder, capsys, "--no-cache")
+    assert code == 0, err
+    # An empty href would have linked to the post itself.
+    assert items["Gone"]["content_html"] == "<p>See the old post, this one and .</p>"
+    assert (
+        f"warning: {post}: {{% link _posts/nope.md %}}: no post found for 'link:_posts/nope.md'; "
+        "the link is removed, its text kept"
+    ) in err
+
+
+def test_a_hugo_ref_to_a_missing_page_keeps_its_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy("hugo-site", tmp_path)
+    post = folder / "content/posts/gone.md"
+    post.write_text(
+        '---\ntitle: Gone\ndate: 2025-06-01\n---\nSee [the old post]({{< ref "nope.md" >}}).\n',
+        "utf-8",
+    )
+    code, _, err, items = build(folder, capsys, "--no-cache")
+    assert code == 0, err
+    assert items["Gone"]["content_html"] == "<p>See the old post.</p>"
+    assert f"warning: {post}: line 5: shortcode 'ref' finds no page 'nope.md'; removed" in err
+
+
+BROKEN_POSTS = {
+    "2026-05-01-open.md": "Intro\n\n{% if page.title %}\nnever closed\n",
+    "2026-05-02-missing.md": "One\n{% include missing.html %}\n",
+    "2026-05-03-bad-include.md": "One\n{% include broken.html %}\n",
+}
+
+
+@pytest.mark.parametrize("keep_going", [False, True])
+def test_every_post_with_a_broken_template_is_listed_and_keep_going_leaves_them_out(
+    keep_going: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy("jekyll-site", tmp_path)
+    (folder / "_includes/broken.html").write_text("{% if x %}open", encoding="utf-8")
+    for name, body in BROKEN_POSTS.items():
+        title = name[11:-3]
+        (folder / "_posts" / name).write_text(f"---\ntitle: {title}\n---\n{body}", "utf-8")
+    extra = ("--keep-going",) if keep_going else ()
+    code, _, err, items = build(folder, capsys, "--no-cache", *extra)
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    posts = folder / "_posts"
+    expected = [
+        f"error: {folder / '_includes/broken.html'}: line 1: Liquid: expected tag endif",
+        f"error: {posts / '2026-05-01-open.md'}: line 7: Liquid: expected tag endif",
+        f"error: {posts / '2026-05-02-missing.md'}: line 5: Liquid: include 'missing.html'",
+    ]
+    assert [line.split(",")[0].split(" not found")[0] for line in errors[:3]] == expected
+    # The broken include names the post that read it: that post is the one left out.
+    assert f"read by {posts / '2026-05-03-bad-include.md'}" in errors[0]
+    if keep_going:
+        assert code == 1
+        assert errors[3:] == ["error: 3 post(s) left out because of the errors above"]
+        assert sorted(items) == ["Tool 3.3.11", "Tool 3.3.12"]
+    else:
+        assert code == 2
+        assert len(errors) == 3
+        assert not (folder.parent / "out").exists()
+
+
 def feed_bytes(out: Path) -> dict[str, bytes]:
     return {
         path.relative_to(out).as_posix(): path.read_bytes()

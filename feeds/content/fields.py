@@ -59,7 +59,9 @@ DATE_HINT = "(use 2021-12-09 or 2021-12-09T08:30:00+01:00)"
 # A complete character reference: named, decimal or hexadecimal, with its semicolon. Text
 # without the semicolon ("AT&T", "&copy2024") is left as written.
 CHARACTER_REFERENCE = re.compile(
-    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+    # Numeric references of any length: one past U+10FFFF is U+FFFD, as in HTML, rather than
+    # reaching readers as markup (the text is bounded before this runs).
+    r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});"
 )
 
 
@@ -153,9 +155,13 @@ def post_from_metadata(
     }
     if errors:
         raise ContentErrors(errors)
+    # Hugo makes a URL's date parts from the date as written, in its own offset; Jekyll (and
+    # this tool's other styles) from the date in the site's time zone.
+    url_date = posted if style == "hugo" else posted.astimezone(tz)
     place = Place(
-        slug, given_slug or file_name, folder_of(path, relative), posted.astimezone(tz), meta
-    )
+        slug, given_slug or file_name, folder_of(path, relative), url_date, meta,
+        title=title or "", slug_given=given_slug is not None,
+    )  # fmt: skip
     try:
         url_path, notes = post_path(place, options.permalink, style)
     except PlaceError as error:

@@ -40,6 +40,7 @@ from liquid.undefined import Undefined
 
 from feeds.content.siteroot import fingerprint, inside, read_inside
 from feeds.content.slugs import tag_slug
+from feeds.content.templating import MISSING_LINK
 
 # Tags that only close or divide a block of a known tag: an error about one of these is a
 # broken template, not an unknown tag.
@@ -51,9 +52,14 @@ INCLUDE_PARAMETER = re.compile(
     r"""([\w-]+)\s*=\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s"']+)""", re.DOTALL
 )
 RAW_BLOCK = re.compile(r"{%-?\s*raw\s*-?%}")
+# Jekyll refuses an include name holding two of ``.`` and ``/`` in a row (its ``INVALID_SEQUENCES``),
+# whether or not the file it names is inside the site.
+INVALID_INCLUDE_NAME = re.compile(r"[./]{2,}")
 # How many unknown tags or filters one template may lose before it counts as broken.
 MAX_REPAIRS = 200
 DEFAULT_TIMEOUT = 5.0
+# The largest text or list a filter may take or make: as much as a whole render may print.
+MAX_VALUE = 4_000_000
 
 
 class TemplateError(Exception):
@@ -97,6 +103,8 @@ class RenderState:
     warnings: list[str] = field(default_factory=list)
     lookups: dict[str, str] = field(default_factory=dict)
     unknown: int = 0
+    # Filters applied: each one checked the deadline and the size of what it made.
+    filter_calls: int = 0
     # Each template text parsed (the post's, its includes') and its file, for error lines.
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -111,8 +119,11 @@ class LiquidResult:
 
 
 class PostContext(RenderContext):
-    """A render context that checks the clock before every node: the engine reads
-    ``disabled_tags`` first thing in ``Node.render``."""
+    """A render context that checks the clock before every node (the engine reads
+    ``disabled_tags`` first thing in ``Node.render``) and around every filter, and bounds
+    what a filter may make: a chain of filters in one expression (``append`` doubling, ``join``
+    with a long separator) could otherwise fill memory before any output or namespace limit is
+    checked."""
 
     @property
     def disabled_tags(self) -> list[str]:
@@ -125,6 +136,50 @@ class PostContext(RenderContext):
     def disabled_tags(self, value: list[str]) -> None:
         self._disabled = value
 
+    def filter(self, name: str, token: Token | None) -> Callable[..., object]:
+        function = super().filter(name, token=token)
+        env: Any = self.env
+        state: RenderState = env.state
+
+        def guarded(left: object, *args: object, **kwargs: object) -> object:
+            if time.monotonic() > state.deadline:
+                raise Deadline
+            state.filter_calls += 1
+            if filter_cost(name, left, args) > MAX_VALUE:
+                raise LiquidError(f"{name}: the value it would make is too large", token=token)
+            result = function(left, *args, **kwargs)
+            if size_of(result) > MAX_VALUE:
+                raise LiquidError(f"{name}: the value it made is too large", token=token)
+            return result
+
+        return guarded
+
+
+def size_of(value: object) -> int:
+    """Characters in a text, items in a list (and the characters of its texts); a first
+    measure of the memory a value takes, cheap enough to take after every filter."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, range):
+        return len(value)
+    if isinstance(value, list | tuple):
+        return len(value) + sum(len(item) for item in value if isinstance(item, str))
+    if isinstance(value, Mapping):
+        return len(value)
+    return 0
+
+
+def filter_cost(name: str, left: object, args: tuple[object, ...]) -> int:
+    """An upper bound of a filter's result before it runs: its inputs, and for the filters
+    whose result multiplies them (``join``, ``replace``) the product."""
+    cost = size_of(left) + sum(size_of(arg) for arg in args)
+    if name == "join" and args:
+        cost += size_of(left) * size_of(args[0])
+    elif name == "replace" and len(args) > 1 and isinstance(left, str):
+        found = left.count(args[0]) if isinstance(args[0], str) and args[0] else len(left) + 1
+        cost += found * size_of(args[1])
+    return cost
+
 
 class PostTemplate(BoundTemplate):
     context_class = PostContext
@@ -135,7 +190,7 @@ class PostEnvironment(Environment):
 
     template_class = PostTemplate
     loop_iteration_limit = 100_000
-    output_stream_limit = 4_000_000
+    output_stream_limit = MAX_VALUE
     context_depth_limit = 20
     local_namespace_limit = 8_000_000
 
@@ -355,19 +410,26 @@ class TextNode(Node):
         super().__init__(token)
         self.markup = markup
         self.turn = turn
+        # Not blank: the engine drops a block (an ``if``, a ``for``) whose nodes are all
+        # blank, and this one prints.
+        self.blank = False
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         return buffer.write(self.turn(render_markup(self.markup, context), context))
 
 
 def lookup(query: str, tag: str, context: RenderContext) -> str:
-    """A post's URL by ``query``; a missing post is a warning and no URL."""
+    """A post's URL by ``query``; a missing post is a warning and a marker the rendered HTML
+    drops, with any link made of it (an empty ``href`` would link to the post itself)."""
     state = state_of(context)
     url = state.resolve(query)
     state.lookups[query] = url or ""
     if not url:
-        state.warnings.append(f"{state.post}: {{% {tag} %}}: no post found for {query!r}")
-    return url or ""
+        state.warnings.append(
+            f"{state.post}: {{% {tag} %}}: no post found for {query!r}; the link is removed, "
+            "its text kept"
+        )
+    return url or MISSING_LINK
 
 
 class LinkTag(Tag):
@@ -405,6 +467,7 @@ class HighlightNode(Node):
         super().__init__(token)
         self.language = language
         self.block = block
+        self.blank = False
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         inner = context.get_buffer(buffer)
@@ -442,9 +505,16 @@ class IncludeNode(Node):
         super().__init__(token)
         self.markup = markup
         self.relative = relative
+        self.blank = False
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         name, parameters = self.split(context)
+        if INVALID_INCLUDE_NAME.search(name):
+            tag = "include_relative" if self.relative else "include"
+            raise LiquidError(
+                f"{tag} {name!r}: a name with '..', './', '/.' or '//' is refused, as Jekyll does",
+                token=self.token,
+            )
         template = self.load(name, context)
         namespace = {"include": parameters}
         with context.extend(namespace, template=template):

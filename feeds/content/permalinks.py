@@ -1,9 +1,10 @@
 """Where a post lives: its URL path and its permanent feed id.
 
-A post's path comes, first match first, from its frontmatter ``url:`` (Hugo: used as written),
+A post's path comes, first match first, from its frontmatter ``url:`` (Hugo, so only with
+``slug_style = "hugo"``: Jekyll link posts use ``url:`` for the page they link to),
 its frontmatter ``permalink:`` (Jekyll and Eleventy: literal, or with Jekyll's ``:year``-style
-placeholders), or the site's ``permalink`` pattern (``{slug}``, ``{year}``, ``{month}``,
-``{day}``, ``{dir}`` and any frontmatter field by name).
+placeholders), or the site's ``permalink`` pattern (``{slug}``, ``{slug_or_title}``,
+``{year}``, ``{month}``, ``{day}``, ``{dir}`` and any frontmatter field by name).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ JEKYLL_PLACEHOLDER = re.compile(
     r"|second)(?![A-Za-z0-9_])"
 )
 TEMPLATE_MARKS = ("{{", "{%")
+PERCENT_ESCAPE = re.compile("(%[0-9A-Fa-f]{2})")
 
 
 class PlaceError(ValueError):
@@ -52,15 +54,20 @@ class Place:
     # The folder holding the post (for a bundle ``<name>/index.md``, the folder holding the
     # bundle), relative to the content folder, as written; "" at the top.
     folder: str
-    # The date in the site's time zone.
+    # The date in the time zone the generator makes URLs in: the site's (Jekyll, and this
+    # tool's default), or the date's own offset as written (Hugo).
     date: datetime
     meta: Mapping[str, Any]
+    # The post's title, and whether its slug came from frontmatter ``slug:``: Hugo's ``:slug``
+    # is the slug when one is given, else the title (``{slug_or_title}``).
+    title: str = ""
+    slug_given: bool = False
 
 
 def post_path(place: Place, pattern: str, style: str) -> tuple[str, list[str]]:
     """The post's URL path and any warnings; a ``PlaceError`` when it cannot be made."""
     own_url = place.meta.get("url")
-    if own_url is not None:
+    if own_url is not None and style == "hugo":
         return hugo_url(own_url), []
     own = place.meta.get("permalink")
     if own is not None and not isinstance(own, bool):
@@ -79,17 +86,34 @@ def post_path(place: Place, pattern: str, style: str) -> tuple[str, list[str]]:
 def pattern_path(pattern: str, place: Place, style: str) -> str:
     """The site's pattern filled in; segments left empty (``{dir}`` at the top) collapse."""
 
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
+    def fill_name(name: str) -> str:
         if name == "slug":
             return encode(place.slug)
+        if name == "slug_or_title":
+            return encode(slug_or_title(place, style))
         if name in ("year", "month", "day"):
             return date_part(place.date, name)
         if name == "dir":
             return encode(styled_path(place.folder.split("/"), style))
         return encode(styled_path(field_values(place, name, pattern), style))
 
-    return squeeze(PLACEHOLDER.sub(fill, pattern))
+    # The pattern's own text is encoded as the values are; the names between braces are not
+    # text (split gives text, name, text, …).
+    pieces = PLACEHOLDER.split(pattern)
+    return squeeze(
+        "".join(
+            fill_name(piece) if index % 2 else encode_literal(piece)
+            for index, piece in enumerate(pieces)
+        )
+    )
+
+
+def slug_or_title(place: Place, style: str) -> str:
+    """Hugo's ``:slug``: the frontmatter slug when there is one, else the title made a slug
+    (Hugo urlizes it: its path rules, lower-cased); the file's slug when the title makes none."""
+    if place.slug_given:
+        return place.slug
+    return styled_slug(place.title, style) or place.slug
 
 
 def field_values(place: Place, name: str, pattern: str) -> list[str]:
@@ -131,7 +155,11 @@ def jekyll_path(permalink: str, place: Place) -> str:
         "categories": "/".join(category.lower() for category in jekyll_categories(place)),
         "output_ext": ".html",
     }
-    filled = JEKYLL_PLACEHOLDER.sub(lambda match: encode(values[match.group(1)]), permalink)
+    pieces = JEKYLL_PLACEHOLDER.split(permalink)
+    filled = "".join(
+        encode(values[piece]) if index % 2 else encode_literal(piece)
+        for index, piece in enumerate(pieces)
+    )
     return squeeze("/" + filled.lstrip("/"))
 
 
@@ -148,19 +176,30 @@ def jekyll_categories(place: Place) -> list[str]:
 
 
 def hugo_url(value: Any) -> str:
-    """Hugo's ``url:``, used as written; without a file extension it ends in ``/``."""
+    """Hugo's ``url:``, used as written but percent-encoded, without its query or fragment (the
+    page is served at the path); without a file extension it ends in ``/``."""
     if not isinstance(value, str) or not value.strip():
         raise PlaceError("url", f"{value!r} must be a path like /about/ (Hugo's url:)")
     text = value.strip()
     if "://" in text:
         return text
-    text = "/" + text.lstrip("/")
+    text = encode_literal("/" + re.split("[?#]", text, maxsplit=1)[0].lstrip("/"))
     last = text.rsplit("/", 1)[1]
     return text if not last or "." in last else text + "/"
 
 
 def encode(value: str) -> str:
     return quote(value, safe=PATH_SAFE)
+
+
+def encode_literal(text: str) -> str:
+    """Path text written by a person (a pattern, ``permalink:``, ``url:``) encoded like a value,
+    except an escape already written (``%C3%A9``), kept, in capitals: ``/a/café/`` and
+    ``/a/caf%c3%a9/`` are one URL, which the clash check then sees."""
+    pieces = PERCENT_ESCAPE.split(text)
+    return "".join(
+        piece.upper() if index % 2 else encode(piece) for index, piece in enumerate(pieces)
+    )
 
 
 def squeeze(path: str) -> str:

@@ -29,6 +29,7 @@ from feeds.content.sanitize import (
 )
 from feeds.content.source import XML_ILLEGAL, read_body_text
 from feeds.content.templating import (
+    MISSING_LINK,
     Templating,
     apply_templates,
     lookups_hold,
@@ -50,7 +51,8 @@ BLOCK_ELEMENTS = frozenset(
 # characters XML forbids are removed, as the characters themselves are when a file is read.
 CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 TOO_DEEP = "nests lists, quotes or HTML too deeply to render (flatten it)"
-Problem = tuple[str, str | None, str]
+# A problem as plain data: file, field, message, and the post it leaves out.
+Problem = tuple[str, str | None, str, str]
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,8 @@ def _render_body(post: Post, site: Site, templating: Templating | None) -> Rende
     # One parse serves every pass: comments out, blocks out of paragraphs, absolute URLs, the
     # unsafe count, the summary.
     drop_comments(root)
+    if MISSING_LINK in html:
+        drop_missing_links(root)
     unwrap_blocks(root)
     removed, broken = make_absolute(root, post_url(post, site))
     if broken:
@@ -315,7 +319,7 @@ def render_chunk(
         try:
             results.append(render_body(post, site, templating))
         except ContentErrors as bad:
-            results.extend((e.path, e.field, e.reason) for e in bad.errors[:1])
+            results.extend((e.path, e.field, e.reason, str(post.source)) for e in bad.errors[:1])
     return results
 
 
@@ -394,6 +398,26 @@ def is_block(element: lxml.html.HtmlElement) -> bool:
 
 def has_content(paragraph: lxml.html.HtmlElement) -> bool:
     return bool((paragraph.text or "").strip() or len(paragraph))
+
+
+def drop_missing_links(root: lxml.html.HtmlElement) -> None:
+    """A link to a post a template did not find becomes its text; the marker goes wherever
+    else it was printed (an attribute, the text)."""
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in list(element.attrib.items()):
+            if MISSING_LINK in value:
+                del element.attrib[name]
+                if element.tag == "a" and name == "href":
+                    element.drop_tag()
+                    break
+    # Then the text: dropping a link moved its text and tail into other elements.
+    for element in root.iter():
+        for part in ("text", "tail"):
+            text = getattr(element, part)
+            if text and MISSING_LINK in text:
+                setattr(element, part, text.replace(MISSING_LINK, ""))
 
 
 def make_absolute(root: lxml.html.HtmlElement, base: str) -> tuple[int, list[str]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
@@ -23,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from feeds.content.siteroot import read_inside
+from feeds.content.templating import MISSING_LINK
 
 # {{< name args >}}, {{% name args %}}, {{< /name >}}, {{< name />}}, and the escaped
 # {{</* … */>}} form, which shows the shortcode as written.
@@ -43,6 +45,8 @@ VALUE = re.compile(
 )
 PIPES = {"markdownify", "safeHTML", "htmlEscape", "plainify", "upper", "lower", "trim", "chomp"}
 MAX_OUTPUT = 4_000_000
+# How deep paired shortcodes may nest: rendering them recurses.
+MAX_DEPTH = 100
 
 
 class ShortcodeError(Exception):
@@ -111,7 +115,17 @@ class Call:
 
 def render_shortcodes(text: str, site: HugoSite, page: HugoPage) -> ShortcodeResult:
     pieces = parse(text, page)
-    output = "".join(render_piece(piece, site, page) for piece in pieces)
+    # The body's own text, plus as much as a render may add: checked as the output grows.
+    limit, size = len(text) + MAX_OUTPUT, 0
+    parts = []
+    for piece in pieces:
+        part = render_piece(piece, site, page)
+        size += len(part)
+        if size > limit:
+            line = piece.line if isinstance(piece, Call) else None
+            raise ShortcodeError(page.name, line, "shortcode output too large; given up")
+        parts.append(part)
+    output = "".join(parts)
     return ShortcodeResult(
         text=output,
         rendered=page.rendered,
@@ -122,15 +136,24 @@ def render_shortcodes(text: str, site: HugoSite, page: HugoPage) -> ShortcodeRes
 
 
 def parse(text: str, page: HugoPage) -> list[str | Call]:
-    """The body as text and shortcode calls, closing tags matched to their openers."""
+    """The body as text and shortcode calls, closing tags matched to their openers.
+
+    One pass, linear in the body: the tags are found once, each closing tag's position is
+    known before the openers are paired, lines are counted from the previous tag on, and an
+    opener found unpaired has its inner pieces moved once."""
     root: list[str | Call] = []
     stack: list[tuple[Call, list[str | Call]]] = []
-    position = 0
-    for match in TAG.finditer(text):
+    # How many openers of each name are on the stack.
+    open_names: Counter[str] = Counter()
+    matches = list(TAG.finditer(text))
+    closers = closing_positions(matches)
+    position = counted = 0
+    line = 1 + page.line_offset
+    for match in matches:
         current = stack[-1][1] if stack else root
         current.append(text[position : match.start()])
-        position = match.end()
-        line = text.count("\n", 0, match.start()) + 1 + page.line_offset
+        line += text.count("\n", counted, match.start())
+        position, counted = match.end(), match.start()
         if match.group("eopen"):
             opener = match.group("eopen")
             closer = ">" if opener == "<" else "%"
@@ -138,13 +161,16 @@ def parse(text: str, page: HugoPage) -> list[str | Call]:
             continue
         name = match.group("name")
         if match.group("close"):
-            if any(call.name == name for call, _ in stack):
+            if open_names[name]:
+                above: list[Call] = []
                 while stack:
-                    call, _ = stack.pop()
+                    call, inner = stack.pop()
+                    open_names[call.name] -= 1
                     if call.name == name:
+                        # Openers never closed inside this pair were single tags after all.
+                        flatten(above, inner)
                         break
-                    # An opener never closed inside this pair was a single tag after all.
-                    unclosed(call, stack, root)
+                    above.append(call)
             else:
                 page.warnings.append(
                     f"{page.name}: line {line}: closing shortcode '/{name}' without an opening one; removed"
@@ -154,29 +180,36 @@ def parse(text: str, page: HugoPage) -> list[str | Call]:
         positional, named = arguments(match.group("args") or "")
         call = Call(name, match.group("open") == "%", positional, named, line)
         current.append(call)
-        if not match.group("self") and closes_later(text, match.end(), name):
+        if not match.group("self") and closes_later(closers, name, match.end()):
             call.inner = []
             stack.append((call, call.inner))
+            open_names[name] += 1
     (stack[-1][1] if stack else root).append(text[position:])
-    while stack:
-        call, _ = stack.pop()
-        unclosed(call, stack, root)
+    flatten([call for call, _ in reversed(stack)], root)
     return root
 
 
-def closes_later(text: str, start: int, name: str) -> bool:
-    return re.search(r"{{[<%]\s*/\s*" + re.escape(name) + r"\s*[>%]}}", text[start:]) is not None
+def closing_positions(matches: list[re.Match[str]]) -> dict[str, list[int]]:
+    """Where each name's closing tags start, in order."""
+    found: dict[str, list[int]] = {}
+    for match in matches:
+        if match.group("close") and not (match.group("args") or "").strip():
+            found.setdefault(match.group("name"), []).append(match.start())
+    return found
 
 
-def unclosed(
-    call: Call, stack: list[tuple[Call, list[str | Call]]], root: list[str | Call]
-) -> None:
-    """``call`` turned out not to be paired: its would-be inner pieces follow it instead."""
-    container = stack[-1][1] if stack else root
-    inner = call.inner or []
-    call.inner = None
-    index = next(i for i, piece in enumerate(container) if piece is call)
-    container[index + 1 : index + 1] = inner
+def closes_later(closers: Mapping[str, list[int]], name: str, start: int) -> bool:
+    positions = closers.get(name, [])
+    return bool(positions) and positions[-1] >= start
+
+
+def flatten(calls: list[Call], container: list[str | Call]) -> None:
+    """``calls`` (innermost first) turned out not to be paired: their would-be inner pieces
+    follow each of them instead. Each is the last piece of the one below it (or of
+    ``container``), so the pieces go into ``container`` in order, each moved once."""
+    for call in reversed(calls):
+        container.extend(call.inner or [])
+        call.inner = None
 
 
 def arguments(text: str) -> tuple[list[str], dict[str, str]]:
@@ -195,16 +228,20 @@ def arguments(text: str) -> tuple[list[str], dict[str, str]]:
     return positional, named
 
 
-def render_piece(piece: str | Call, site: HugoSite, page: HugoPage) -> str:
+def render_piece(piece: str | Call, site: HugoSite, page: HugoPage, depth: int = 0) -> str:
     if isinstance(piece, str):
         return piece
     if time.monotonic() > page.deadline:
         raise ShortcodeError(
             page.name, piece.line, "the shortcodes took too long and were given up"
         )
+    if depth >= MAX_DEPTH:
+        raise ShortcodeError(
+            page.name, piece.line, f"shortcodes nested more than {MAX_DEPTH} deep; given up"
+        )
     inner = None
     if piece.inner is not None and piece.name != "comment":
-        inner = "".join(render_piece(part, site, page) for part in piece.inner)
+        inner = "".join(render_piece(part, site, page, depth + 1) for part in piece.inner)
         if len(inner) > MAX_OUTPUT:
             raise ShortcodeError(page.name, piece.line, "shortcode output too large; given up")
     builtin = BUILTINS.get(piece.name)
@@ -318,7 +355,9 @@ def reference(call: Call, inner: str, site: HugoSite, page: HugoPage) -> str:
     url = page.resolve(query) if path else page.url
     page.lookups[query] = url or ""
     if not url:
-        return warn(call, page, f"finds no page {target!r}")
+        # The marker, not "": an empty href would link to the post itself; the rendered HTML
+        # drops the link, keeping its text.
+        return warn(call, page, f"finds no page {target!r}") + MISSING_LINK
     return url + (f"#{anchor}" if anchor else "")
 
 

@@ -6,7 +6,8 @@ serves the blog (each rule below names its source):
 - ``default``: lower-case ASCII words joined by ``-`` (python-slugify); this tool's own style.
 - ``keep``: the name as written — Eleventy's ``page.fileSlug``, Next.js routes.
 - ``hugo``: Hugo's path sanitising (``common/paths`` ``Sanitize``): lower-cased; letters, digits,
-  marks and ``. _ ~ + - @ #`` kept; each space becomes ``-``; every other character dropped.
+  marks and ``. _ ~ + - @ #`` kept; a run of spaces between kept characters becomes one ``-``
+  (none beside a ``-``); every other character dropped.
 - ``jekyll``: Jekyll's ``slugify`` in ``pretty`` mode, case kept (what ``:title`` gives): letters,
   digits, marks and ``. _ ~ ! $ & ' ( ) + , ; = @`` kept; each run of anything else becomes one
   ``-``; one leading and one trailing ``-`` removed.
@@ -59,12 +60,18 @@ def is_word_character(char: str) -> bool:
 
 
 def hugo_slug(text: str) -> str:
-    kept = []
-    for char in text.strip().lower():
-        if char.isspace():
-            kept.append("-")
-        elif is_word_character(char) or char in HUGO_KEPT:
+    """Hugo's ``Sanitize``: a run of spaces becomes one ``-`` between kept characters (none at
+    either end, none next to a ``-`` already there); other characters are dropped."""
+    kept: list[str] = []
+    space_before = False
+    for char in text.lower():
+        if is_word_character(char) or char in HUGO_KEPT:
+            if space_before and char != "-" and kept[-1] != "-":
+                kept.append("-")
+            space_before = False
             kept.append(char)
+        elif char.isspace() and kept:
+            space_before = True
     return "".join(kept)
 
 

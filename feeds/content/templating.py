@@ -39,6 +39,9 @@ from feeds.content.templatetags import strip_template_tags
 from feeds.errors import ContentError, ContentErrors
 
 TIMEOUT_SECONDS = 5.0
+# What a template prints for a link to a post that does not exist: the rendered HTML drops a
+# link to it (keeping the link's text) and the marker itself wherever else it is.
+MISSING_LINK = "#feeds-missing-link"
 POST_SUFFIXES = (".md", ".markdown", ".html", ".liquid")
 
 
@@ -213,13 +216,26 @@ def template_problem(post: Post, error: Exception) -> ContentErrors:
         message = error.message
     else:
         path, where, message = str(post.source), "template", f"cannot be rendered: {error}"
+    # A broken include names itself; the post that read it is said too (it is the one left out).
+    reader = "" if path == str(post.source) else f"read by {post.source}; "
     return ContentErrors(
-        [ContentError(path, where, f'{message} (fix it, or set template_tags = "strip")')]
+        [
+            ContentError(
+                path,
+                where,
+                f'{message} ({reader}fix it, or set template_tags = "strip")',
+                post=post.source,
+            )
+        ]
     )
 
 
-def page_url_path(url: str) -> str:
-    return urlsplit(url).path or "/"
+def page_url_path(url: str, site: Site) -> str:
+    """``page.url`` as Jekyll and Eleventy give it: the page's path below the site's base path
+    (``baseurl``, ``pathPrefix``), which ``relative_url`` and ``url`` then add."""
+    path = urlsplit(url).path or "/"
+    base = urlsplit(site.base_url).path.rstrip("/")
+    return path[len(base) :] if base and path.startswith(base + "/") else path
 
 
 def page_source(post: Post, body: str) -> tuple[dict[str, Any], int]:
@@ -247,7 +263,7 @@ def render_liquid_body(
         **metadata,
         "title": post.title,
         "date": LiquidTime.of(post.date),
-        "url": page_url_path(url),
+        "url": page_url_path(url, site),
         "slug": post.slug,
         "tags": list(post.tags),
         "path": relative_path(post.source, root.path),

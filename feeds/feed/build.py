@@ -137,7 +137,7 @@ def build_feeds(
             )
         ),
         render_keys=tuple(filter(None, (render_key(post, site, templating) for post in needed))),
-        bad_posts=len({error.path for error in loaded.errors}),
+        bad_posts=len({error.post for error in loaded.errors}),
         feed_keys=keys,
         kept=tuple(kept),
         links=tuple(sorted({r.url for r in rendered.values()})),

@@ -85,7 +85,9 @@ def run_init(request: InitRequest, now: datetime) -> InitResult:
         if request.templates:
             kept = copy_templates(root / TEMPLATES_NAME, request.force)
     lines = report(made.text, preview.text, target, root, found.generator.built, now)
-    lines += [f"note: {note}" for note in (*found.notes, *own_url_notes(counts))]
+    lines += [
+        f"note: {note}" for note in (*found.notes, *own_url_notes(counts, options.slug_style))
+    ]
     if request.templates and not request.print_only:
         lines.append(f"newsletter templates copied to {root / TEMPLATES_NAME}")
         lines += [f"  kept your {name} (--force replaces it)" for name in kept]
@@ -154,12 +156,14 @@ def field_guesses(counts: Counter[str], scanned: int) -> list[Guess]:
     return guesses
 
 
-def own_url_notes(counts: Counter[str]) -> list[str]:
-    """Posts that set their own URL in frontmatter: it is their feed link, not the pattern's."""
+def own_url_notes(counts: Counter[str], slug_style: str) -> list[str]:
+    """Posts that set their own URL in frontmatter: it is their feed link, not the pattern's
+    (``url:`` only in Hugo's style: elsewhere it is the page a link post points to)."""
+    names = ("permalink", "url") if slug_style == "hugo" else ("permalink",)
     return [
         f"{counts[name]} post(s) set their own {name}:, which is their feed link (a template "
         "in it cannot be followed: the build names those)"
-        for name in ("permalink", "url")
+        for name in names
         if counts[name]
     ]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,8 @@ HUGO_FILES = [
     f"{stem}.{ext}" for stem in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
 ]
 HUGO_TOKENS = {
-    "year": "{year}", "month": "{month}", "day": "{day}", "slug": "{slug}", "title": "{slug}",
+    "year": "{year}", "month": "{month}", "day": "{day}", "slug": "{slug_or_title}",
+    "title": "{title}",
     "slugorfilename": "{slug}", "filename": "{slug}", "contentbasename": "{slug}",
     "slugorcontentbasename": "{slug}",
 }  # fmt: skip
@@ -117,12 +117,9 @@ def hugo(root: Path) -> Recognised | None:
     nested = nested_folders(content_dir, (".md", ".markdown"))
     if pattern:
         tokens = {**HUGO_TOKENS, "section": section, "sections": section}
+        # Hugo's :slug is the frontmatter slug, else the title ({slug_or_title}); :title is
+        # always the title ({title}, made a slug by slug_style).
         permalink = translate(pattern, r":([a-z]+)", tokens, f"{src}: permalinks.{section}")
-        if re.search(r":(slug|title)(?![a-z])", pattern):
-            notes.append(
-                "Hugo's :slug and :title come from the title when a post has no slug:; feeds "
-                "uses the file name"
-            )
     else:
         ugly = ci(config, "uglyurls") is True
         end = ".html" if ugly else "/"
