@@ -15,6 +15,7 @@ from feeds import checks
 from feeds.config import ContentOptions
 from feeds.content.loader import load_posts
 from feeds.content.permalinks import PATH_SAFE, Place, PlaceError, encode, post_path
+from feeds.content.fields import filename_parts
 from feeds.content.slugs import jekyll_slug, styled_slug
 from feeds.errors import ContentErrors
 
@@ -25,29 +26,58 @@ BERLIN_NOON = datetime(2021, 1, 5, 12, 0, tzinfo=UTC)
 
 # Each name made into a slug in every style: the rows differ per style on purpose.
 @pytest.mark.parametrize(
-    ("name", "default", "keep", "hugo", "jekyll", "astro"),
+    ("name", "default", "keep", "raw", "hugo", "jekyll", "astro"),
     [
-        ("introducing_nex", "introducing-nex", "introducing_nex", "introducing_nex", "introducing_nex", "introducing_nex"),
-        ("v22.1.0", "v22-1-0", "v22.1.0", "v22.1.0", "v22.1.0", "v2210"),
-        ("Hello World", "hello-world", "Hello World", "hello-world", "Hello-World", "hello-world"),
-        ("Café Crème", "cafe-creme", "Café Crème", "café-crème", "Café-Crème", "café-crème"),
-        ("The _config.yml file", "the-config-yml-file", "The _config.yml file", "the-_config.yml-file", "The-_config.yml-file", "the-_configyml-file"),
-        ("DataTableAsAMethodParameter.aspx", "datatableasamethodparameter-aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameter.aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameteraspx"),
-        ("a~b+c!d$e&f'g(h)i,j;k=l@m", "a-b-c-d-e-f-g-h-i-j-k-l-m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "a~b+cdefghijkl@m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "abcdefghijklm"),
-        ("_Lead_Trail_", "lead-trail", "_Lead_Trail_", "_lead_trail_", "_Lead_Trail_", "_lead_trail_"),
+        ("introducing_nex", "introducing-nex", "introducing_nex", "introducing_nex", "introducing_nex", "introducing_nex", "introducing_nex"),
+        ("v22.1.0", "v22-1-0", "v22.1.0", "v22.1.0", "v22.1.0", "v22.1.0", "v2210"),
+        ("Hello World", "hello-world", "Hello World", "Hello World", "hello-world", "Hello-World", "hello-world"),
+        ("Café Crème", "cafe-creme", "Café Crème", "Café Crème", "café-crème", "Café-Crème", "café-crème"),
+        ("The _config.yml file", "the-config-yml-file", "The _config.yml file", "The _config.yml file", "the-_config.yml-file", "The-_config.yml-file", "the-_configyml-file"),
+        ("DataTableAsAMethodParameter.aspx", "datatableasamethodparameter-aspx", "DataTableAsAMethodParameter.aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameter.aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameteraspx"),
+        ("a~b+c!d$e&f'g(h)i,j;k=l@m", "a-b-c-d-e-f-g-h-i-j-k-l-m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "a~b+cdefghijkl@m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "abcdefghijklm"),
+        ("_Lead_Trail_", "lead-trail", "_Lead_Trail_", "_Lead_Trail_", "_lead_trail_", "_Lead_Trail_", "_lead_trail_"),
     ],
 )  # fmt: skip
 def test_slug_styles_side_by_side(
-    name: str, default: str, keep: str, hugo: str, jekyll: str, astro: str
+    name: str, default: str, keep: str, raw: str, hugo: str, jekyll: str, astro: str
 ) -> None:
     made = {style: styled_slug(name, style) for style in checks.SLUG_STYLES}
     assert made == {
         "default": default,
         "keep": keep,
+        "raw": raw,
         "hugo": hugo,
         "jekyll": jekyll,
         "astro": astro,
     }
+
+
+# A file name with a date in front, in each style whose date rule is a generator's: "keep"
+# (Eleventy's fileSlug) drops it, "raw" (Eleventy's default permalink) and "hugo" keep it.
+@pytest.mark.parametrize(
+    ("file", "default", "keep", "raw", "hugo", "jekyll"),
+    [
+        ("2021-01-02-Hello World.md", "hello-world", "Hello World", "2021-01-02-Hello World", "2021-01-02-hello-world", "Hello-World"),
+        ("2021-01-02-v22.1.0.md", "v22-1-0", "v22.1.0", "2021-01-02-v22.1.0", "2021-01-02-v22.1.0", "v22.1.0"),
+        ("2021-03-04-Bundle/index.md", "bundle", "Bundle", "2021-03-04-Bundle", "2021-03-04-bundle", "Bundle"),
+    ],
+)  # fmt: skip
+def test_dated_file_names_side_by_side(
+    file: str, default: str, keep: str, raw: str, hugo: str, jekyll: str
+) -> None:
+    expected = {"default": default, "keep": keep, "raw": raw, "hugo": hugo, "jekyll": jekyll}
+    made = {
+        style: styled_slug(filename_parts(Path(file), style)[1], style) for style in expected
+    }
+    assert made == expected
+
+
+def test_raw_style_url_keeps_the_whole_name_percent_encoded(blog: Blog) -> None:
+    blog.post("posts/2021-01-02-Hello World.md", "---\ntitle: A\n---\nx\n")
+    (post,) = load(blog, slug_style="raw", permalink="/{dir}/{slug}/")
+    assert (post.path, post.date.date().isoformat()) == (
+        "/posts/2021-01-02-Hello%20World/", "2021-01-02",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -64,7 +94,7 @@ def test_an_encoded_slug_is_always_a_safe_path(text: str, style: str) -> None:
     encoded = encode(styled_slug(text, style))
     allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._%" + PATH_SAFE)
     assert set(encoded) <= allowed
-    if style != "keep":
+    if style not in ("keep", "raw"):
         # Only a name kept as written may carry a "/" into the URL.
         assert "/" not in encoded
 
