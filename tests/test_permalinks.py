@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from feeds import checks
 from feeds.config import ContentOptions
+from feeds.content.fields import filename_parts
 from feeds.content.loader import load_posts
 from feeds.content.permalinks import PATH_SAFE, Place, PlaceError, encode, post_path
-from feeds.content.fields import filename_parts
 from feeds.content.slugs import jekyll_slug, styled_slug
 from feeds.errors import ContentErrors
 
@@ -66,9 +66,7 @@ def test_dated_file_names_side_by_side(
     file: str, default: str, keep: str, raw: str, hugo: str, jekyll: str
 ) -> None:
     expected = {"default": default, "keep": keep, "raw": raw, "hugo": hugo, "jekyll": jekyll}
-    made = {
-        style: styled_slug(filename_parts(Path(file), style)[1], style) for style in expected
-    }
+    made = {style: styled_slug(filename_parts(Path(file), style)[1], style) for style in expected}
     assert made == expected
 
 
