@@ -16,7 +16,7 @@ from feeds.config import ContentOptions
 from feeds.content.fields import filename_parts
 from feeds.content.loader import load_posts
 from feeds.content.permalinks import PATH_SAFE, Place, PlaceError, encode, post_path
-from feeds.content.slugs import jekyll_slug, styled_slug
+from feeds.content.slugs import jekyll_slug, styled_slug, without_language
 from feeds.errors import ContentErrors
 
 from .conftest import Blog
@@ -68,6 +68,16 @@ def test_dated_file_names_side_by_side(
     expected = {"default": default, "keep": keep, "raw": raw, "hugo": hugo, "jekyll": jekyll}
     made = {style: styled_slug(filename_parts(Path(file), style)[1], style) for style in expected}
     assert made == expected
+
+
+@given(st.text(min_size=1), st.sampled_from(["fr", "FR", "en", "de", "", "fr.x"]))
+def test_only_a_configured_language_suffix_comes_off_a_name(name: str, suffix: str) -> None:
+    """Never an empty name, never more than ".<tag>" of a configured language."""
+    named = f"{name}.{suffix}"
+    stripped = without_language(named, ("en", "fr"))
+    assert stripped == (name if suffix.lower() in ("en", "fr") else named)
+    assert without_language(named, ()) == named
+    assert without_language(".fr", ("fr",)) == ".fr"
 
 
 def test_raw_style_url_keeps_the_whole_name_percent_encoded(blog: Blog) -> None:
@@ -333,3 +343,18 @@ def test_posts_made_in_code_take_the_pattern(tmp_path: Path) -> None:
     site = make_site(tmp_path, content=ContentOptions(permalink="/{year}/{slug}/"))
     post = Post(source=tmp_path / "p.md", slug="p", title="T", date=BERLIN_NOON)
     assert post_url(post, site) == "https://example.com/2021/p/"
+
+
+def test_a_language_suffix_is_no_part_of_a_slug_on_a_multilingual_site(blog: Blog) -> None:
+    """Hugo: x.fr.md is x, a bundle's index.fr.md takes its folder's name and {dir} stays the
+    folder above it, _index.fr.md is a section page; a single-language site keeps names."""
+    blog.post("posts/x.fr.md", "---\ntitle: A\ndate: 2021-01-01\n---\nx\n")
+    blog.post("posts/Bundle/index.fr.md", "---\ntitle: B\ndate: 2021-01-02\n---\nx\n")
+    blog.post("posts/_index.fr.md", "---\ntitle: Section\n---\nx\n")
+    many = load(blog, slug_style="hugo", permalink="/{dir}/{slug}/", name_languages=("en", "fr"))
+    assert sorted(post.path for post in many) == ["/posts/bundle/", "/posts/x/"]
+    blog.post("posts/_index.fr.md", "---\ntitle: Section\ndate: 2021-01-03\n---\nx\n")
+    one = load(blog, slug_style="hugo", permalink="/{dir}/{slug}/")
+    assert sorted(post.path for post in one) == [
+        "/posts/_index.fr/", "/posts/bundle/index.fr/", "/posts/x.fr/",
+    ]  # fmt: skip
