@@ -18,7 +18,7 @@ Check = Callable[[Any], str | None]
 PERMALINK_FIELDS = ("slug", "slug_or_title", "year", "month", "day", "dir")
 # Any other {name} in a permalink pattern is the frontmatter field of that name.
 PLACEHOLDER = re.compile(r"{([A-Za-z_][A-Za-z0-9_-]*)}")
-SLUG_STYLES = ("default", "keep", "hugo", "jekyll", "astro")
+SLUG_STYLES = ("default", "keep", "raw", "hugo", "jekyll", "astro")
 SUBJECT_FIELDS = ("site", "title", "date", "count")
 SECURITY_MODES = ("starttls", "ssl", "none")
 MARKDOWN_ENGINES = ("python-markdown", "commonmark")

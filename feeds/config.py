@@ -119,7 +119,7 @@ class ContentOptions:
     )  # fmt: skip
     slug_style: str = setting(
         "slug_style", checks.slug_style,
-        "how a file name becomes a slug: default, keep, hugo, jekyll or astro",
+        "how a file name becomes a slug: default, keep, raw, hugo, jekyll or astro",
         default="default",
     )  # fmt: skip
     markdown: str = setting(
@@ -137,6 +137,9 @@ class ContentOptions:
     fields: tuple[tuple[str, tuple[str, ...]], ...] = tuple(DEFAULT_FIELDS.items())
     # [authors]: the ids frontmatter may name, each with its person, in the file's order.
     authors: tuple[tuple[str, Person], ...] = ()
+    # A multilingual site's language tags (its own first): Hugo serves x.fr.md and x.en.md as
+    # x, so a file or bundle name's trailing ".<tag>" is not part of its slug.
+    name_languages: tuple[str, ...] = ()
 
     @cached_property
     def _by_field(self) -> dict[str, tuple[str, ...]]:
@@ -165,6 +168,16 @@ class Language:
     permalink: str | None = setting(
         "permalink", checks.permalink, "URL path of its posts", default=None,
         default_text="/<tag> + [site] permalink",
+    )  # fmt: skip
+    # Hugo names a translation x.<tag>.md beside x.md: in a folder shared with the default
+    # language, its own include (e.g. ["**/*.fr.md"]) picks its posts out.
+    include: tuple[str, ...] | None = setting(
+        "include", checks.globs, "patterns of its post files", default=None,
+        default_text="[site] include",
+    )  # fmt: skip
+    exclude: tuple[str, ...] | None = setting(
+        "exclude", checks.globs, "patterns of its files that are not posts", default=None,
+        default_text="[site] exclude",
     )  # fmt: skip
 
 
@@ -414,7 +427,10 @@ def config_from_mapping(
         raise ConfigError(source, problems)
     site = build(
         Site, values, author=author,
-        content=build(ContentOptions, values, fields=names, authors=people),
+        content=build(
+            ContentOptions, values, fields=names, authors=people,
+            name_languages=name_languages(values, languages),
+        ),
         languages=languages,
     )  # fmt: skip
     site = site_defaults(site)
@@ -588,6 +604,18 @@ def read_languages(
     return tuple(found)
 
 
+def name_languages(site: Mapping[str, Any], languages: tuple[Language, ...]) -> tuple[str, ...]:
+    """The tags a post file's name may end with (``x.fr.md``) on a multilingual site: each
+    language's, and the primary subtag of each (Hugo's ``en`` beside ``languageCode = "en-GB"``)."""
+    if not languages:
+        return ()
+    tags = [str(site.get("language", "en")), *(language.tag for language in languages)]
+    found = dict.fromkeys(
+        name.lower() for tag in tags for name in (tag, tag.partition("-")[0]) if name
+    )
+    return tuple(found)
+
+
 def language_sites(site: Site) -> list[Site]:
     """The site itself (its default language, at the output root), then one site per other
     language: its own language, title, posts folder and permalink pattern, under ``<tag>/``."""
@@ -601,6 +629,8 @@ def language_sites(site: Site) -> list[Site]:
             content=replace(
                 site.content,
                 permalink=language.permalink or f"/{language.tag}{site.content.permalink}",
+                include=site.content.include if language.include is None else language.include,
+                exclude=site.content.exclude if language.exclude is None else language.exclude,
             ),
             language_folder=f"{language.tag}/",
             languages=(),

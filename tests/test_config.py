@@ -212,6 +212,30 @@ def test_languages_each_a_site_of_their_own(tmp_path: Path) -> None:
     )  # fmt: skip
 
 
+def test_a_language_picks_its_files_out_of_a_shared_folder(tmp_path: Path) -> None:
+    """Hugo's x.fr.md beside x.md: the language's own include/exclude, else the site's; its
+    name's ".fr" (or the site's ".en") is not part of the slug."""
+    from feeds.config import language_sites
+
+    path = write(
+        tmp_path,
+        SITE_TOML.replace("[site]\n", '[site]\nexclude = ["**/*.fr.md"]\n', 1)
+        + '\n[languages.fr]\ncontent = "content"\ninclude = ["**/*.fr.md"]\nexclude = []\n'
+        "\n[languages.de]\n",
+    )
+    site, french, german = language_sites(load_site(path))
+    assert (site.content.include, site.content.exclude) == (
+        ("**/*.md", "**/*.markdown", "**/*.mdx"), ("**/*.fr.md",),
+    )  # fmt: skip
+    assert (french.content.include, french.content.exclude) == (("**/*.fr.md",), ())
+    assert (german.content.include, german.content.exclude) == (
+        site.content.include, site.content.exclude,
+    )  # fmt: skip
+    assert french.content.name_languages == ("en", "fr", "de")
+    (tmp_path / "one").mkdir()
+    assert load_site(write(tmp_path / "one", SITE_TOML)).content.name_languages == ()
+
+
 def test_bad_languages_are_reported_with_the_rest(tmp_path: Path) -> None:
     path = write(
         tmp_path,
@@ -226,7 +250,7 @@ def test_bad_languages_are_reported_with_the_rest(tmp_path: Path) -> None:
         f"{path}: languages.fr.permalink: 'fr/{{slug}}' must be a path pattern starting with "
         "'/', like '/blog/{slug}/'",
         f"{path}: languages.fr.colour: unknown key (expected one of: content, description, "
-        "permalink, title)",
+        "exclude, include, permalink, title)",
     ]
 
 
@@ -235,7 +259,7 @@ def test_slug_style_must_be_known(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_site(path)
     assert raised.value.lines() == [
-        f"{path}: site.slug_style: 'gatsby' must be one of: default, keep, hugo, jekyll, astro"
+        f"{path}: site.slug_style: 'gatsby' must be one of: default, keep, raw, hugo, jekyll, astro"
     ]
 
 

@@ -1,7 +1,7 @@
 """`feeds init` on repository-shaped blogs of each generator (tests/fixtures/init/): the settings
 it writes are used unchanged by `feeds build`, and every post's feed link is the URL its
 generator gives that post (docs: /work/briefs/research-urls.md's rules, each case named below).
-Cases the settings cannot express are marked xfail (strict) with the reason."""
+A case the settings cannot express would be marked xfail (strict) with the reason."""
 
 from __future__ import annotations
 
@@ -26,19 +26,6 @@ from .cli import run_cli
 from .conftest import NOW, ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "init"
-# Hugo's x.fr.md beside x.md: [languages.fr] has no include/exclude of its own, so it cannot
-# take the fr files of a folder it shares with the default language (the site's exclude of
-# *.fr.md applies to it too). A contentDir per language works: see hugo-languages.
-NAMED_TRANSLATIONS = pytest.mark.xfail(
-    strict=True, reason="[languages.<tag>] cannot select x.<lang>.md files in a shared folder"
-)
-# Eleventy's default permalink keeps the whole file name, date included; slug_style "keep"
-# (Eleventy's fileSlug) drops the date, "hugo" keeps it but lower-cases and turns spaces into
-# "-": for dated names with case or spaces, none gives Eleventy's URL (init names them).
-ELEVENTY_DATE = pytest.mark.xfail(
-    strict=True, reason="no slug style keeps a file name's date prefix and its case"
-)
-
 # fixture, post title, the URL its generator gives it.
 CASES: list[tuple[str, str, str, pytest.MarkDecorator | tuple[pytest.MarkDecorator, ...]]] = [
     # Jekyll's default permalink: /:categories/:year/:month/:day/:title:output_ext
@@ -100,14 +87,9 @@ CASES: list[tuple[str, str, str, pytest.MarkDecorator | tuple[pytest.MarkDecorat
     # config/_default/permalinks.toml: posts = "/:year/:month/:slugorfilename/"
     ("hugo-multilingual", "Hello", "https://multi.example/2023/04/hello/", ()),
     ("hugo-multilingual", "Second", "https://multi.example/2023/06/second/", ()),
-    # x.fr.md: the other language under /fr/
-    ("hugo-multilingual", "Bonjour", "https://multi.example/fr/2023/04/hello/", NAMED_TRANSLATIONS),
-    (
-        "hugo-multilingual",
-        "Seulement",
-        "https://multi.example/fr/2023/07/seulement/",
-        NAMED_TRANSLATIONS,
-    ),
+    # x.fr.md: the other language under /fr/, named x ([languages.fr] include)
+    ("hugo-multilingual", "Bonjour", "https://multi.example/fr/2023/04/hello/", ()),
+    ("hugo-multilingual", "Seulement", "https://multi.example/fr/2023/07/seulement/", ()),
     # [permalinks] posts = "/:year/:month/:day/:slug/": Hugo's :slug is slug:, else the title
     ("hugo-slugs", "Without A Slug", "https://slugs.example/2021/01/05/without-a-slug/", ()),
     ("hugo-slugs", "With A Slug", "https://slugs.example/2021/01/06/my_own.slug/", ()),
@@ -119,20 +101,20 @@ CASES: list[tuple[str, str, str, pytest.MarkDecorator | tuple[pytest.MarkDecorat
     ("eleventy", "Cafe Creme", "https://eleven.example/blog/cafe-creme/", ()),
     # Eleventy's default: /<folder>/<file name as it is>/
     ("eleventy-default", "Hello World", "https://default-eleventy.example/posts/hello-world/", ()),
-    # ... date kept: every name here is as Hugo's rule makes it, so slug_style "hugo"
+    # ... date kept: slug_style "raw"
     (
         "eleventy-default",
         "Dated",
         "https://default-eleventy.example/posts/2021-01-02-dated/",
         (),
     ),
-    # names with case or spaces: "keep", which drops the date
+    # names with case or spaces kept as written, date and all ("raw"; "keep" drops the date)
     ("eleventy-mixed", "Case Kept", "https://mixed-eleventy.example/posts/Case%20Kept/", ()),
     (
         "eleventy-mixed",
         "Hello World",
         "https://mixed-eleventy.example/posts/2021-01-02-Hello%20World/",
-        ELEVENTY_DATE,
+        (),
     ),
     # Next.js pages router: the path without .md/.mdx, no trailing slash, case kept
     ("nextjs-pages", "Hello World", "https://next-pages.example/blog/hello-world", ()),
@@ -621,13 +603,32 @@ def test_next_app_route_takes_sub_folders_only_when_it_catches_all(
     assert settings_of(tmp_path)["site"]["permalink"] == permalink
 
 
-def test_eleventy_dated_names_no_style_can_follow_are_named(
+def test_eleventy_default_permalink_keeps_file_names_raw(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Eleventy's default URL is the file name as written, date, case and spaces included."""
     blog = copy("eleventy-mixed", tmp_path)
     _, out, _ = run_cli(["init", str(blog)], capsys)
-    assert (
-        "note: Eleventy's default URL keeps a file name's date (posts/2021-01-02-Hello World.md"
-    ) in out
-    assert "the 1 dated post(s) need slug: set to their file name" in out
-    assert settings_of(copy("eleventy-default", tmp_path / "d"))["site"]["slug_style"] == "hugo"
+    assert "need slug:" not in out
+    assert "/posts/2021-01-02-Hello%20World/" in out
+    assert settings_of(copy("eleventy-default", tmp_path / "d"))["site"]["slug_style"] == "raw"
+
+
+def test_hugo_translations_by_file_name_get_a_language_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """x.fr.md beside x.md: [languages.fr] takes the fr files of the shared folder, the site
+    leaves them out, and x.en.md (the default language's, named) is served as x."""
+    blog = copy("hugo-multilingual", tmp_path)
+    posts = blog / "content" / "posts"
+    (posts / "named.en.md").write_text("---\ntitle: Named\ndate: 2023-08-09\n---\nA\n", "utf-8")
+    code, out, _ = run_cli(["init", str(blog)], capsys)
+    assert code == 0
+    assert "cannot pick out" not in out and "give them slug:" not in out
+    assert "https://multi.example/2023/08/named/" in out
+    settings = tomllib.loads((blog / "feeds.toml").read_text("utf-8"))
+    assert settings["site"]["exclude"] == ["**/*.fr.md", "**/*.fr.markdown"]
+    assert settings["languages"]["fr"] == {
+        "title": "Multi (fr)", "content": "content/posts",
+        "include": ["**/*.fr.md", "**/*.fr.markdown"], "exclude": [],
+    }  # fmt: skip

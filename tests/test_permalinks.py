@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from feeds import checks
 from feeds.config import ContentOptions
+from feeds.content.fields import filename_parts
 from feeds.content.loader import load_posts
 from feeds.content.permalinks import PATH_SAFE, Place, PlaceError, encode, post_path
-from feeds.content.slugs import jekyll_slug, styled_slug
+from feeds.content.slugs import jekyll_slug, styled_slug, without_language
 from feeds.errors import ContentErrors
 
 from .conftest import Blog
@@ -26,32 +27,69 @@ BERLIN_NOON = datetime(2021, 1, 5, 12, 0, tzinfo=UTC)
 
 # Each name made into a slug in every style: the rows differ per style on purpose.
 @pytest.mark.parametrize(
-    ("name", "default", "keep", "hugo", "jekyll", "astro"),
+    ("name", "default", "keep", "raw", "hugo", "jekyll", "astro"),
     [
-        ("introducing_nex", "introducing-nex", "introducing_nex", "introducing_nex", "introducing_nex", "introducing_nex"),
-        ("v22.1.0", "v22-1-0", "v22.1.0", "v22.1.0", "v22.1.0", "v2210"),
-        ("Hello World", "hello-world", "Hello World", "hello-world", "Hello-World", "hello-world"),
-        ("Café Crème", "cafe-creme", "Café Crème", "café-crème", "Café-Crème", "café-crème"),
-        ("The _config.yml file", "the-config-yml-file", "The _config.yml file", "the-_config.yml-file", "The-_config.yml-file", "the-_configyml-file"),
-        ("DataTableAsAMethodParameter.aspx", "datatableasamethodparameter-aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameter.aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameteraspx"),
-        ("a~b+c!d$e&f'g(h)i,j;k=l@m", "a-b-c-d-e-f-g-h-i-j-k-l-m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "a~b+cdefghijkl@m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "abcdefghijklm"),
-        ("_Lead_Trail_", "lead-trail", "_Lead_Trail_", "_lead_trail_", "_Lead_Trail_", "_lead_trail_"),
+        ("introducing_nex", "introducing-nex", "introducing_nex", "introducing_nex", "introducing_nex", "introducing_nex", "introducing_nex"),
+        ("v22.1.0", "v22-1-0", "v22.1.0", "v22.1.0", "v22.1.0", "v22.1.0", "v2210"),
+        ("Hello World", "hello-world", "Hello World", "Hello World", "hello-world", "Hello-World", "hello-world"),
+        ("Café Crème", "cafe-creme", "Café Crème", "Café Crème", "café-crème", "Café-Crème", "café-crème"),
+        ("The _config.yml file", "the-config-yml-file", "The _config.yml file", "The _config.yml file", "the-_config.yml-file", "The-_config.yml-file", "the-_configyml-file"),
+        ("DataTableAsAMethodParameter.aspx", "datatableasamethodparameter-aspx", "DataTableAsAMethodParameter.aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameter.aspx", "DataTableAsAMethodParameter.aspx", "datatableasamethodparameteraspx"),
+        ("a~b+c!d$e&f'g(h)i,j;k=l@m", "a-b-c-d-e-f-g-h-i-j-k-l-m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "a~b+cdefghijkl@m", "a~b+c!d$e&f'g(h)i,j;k=l@m", "abcdefghijklm"),
+        ("_Lead_Trail_", "lead-trail", "_Lead_Trail_", "_Lead_Trail_", "_lead_trail_", "_Lead_Trail_", "_lead_trail_"),
         # Hugo: a run of spaces is one "-", none at the ends or beside a "-" (as a Hugo build
         # serves "two  spaces.md" at /two-spaces/).
-        (" two  spaces - x ", "two-spaces-x", " two  spaces - x ", "two-spaces-x", "two-spaces-x", "-two--spaces---x-"),
+        (" two  spaces - x ", "two-spaces-x", " two  spaces - x ", " two  spaces - x ", "two-spaces-x", "two-spaces-x", "-two--spaces---x-"),
     ],
 )  # fmt: skip
 def test_slug_styles_side_by_side(
-    name: str, default: str, keep: str, hugo: str, jekyll: str, astro: str
+    name: str, default: str, keep: str, raw: str, hugo: str, jekyll: str, astro: str
 ) -> None:
     made = {style: styled_slug(name, style) for style in checks.SLUG_STYLES}
     assert made == {
         "default": default,
         "keep": keep,
+        "raw": raw,
         "hugo": hugo,
         "jekyll": jekyll,
         "astro": astro,
     }
+
+
+# A file name with a date in front, in each style whose date rule is a generator's: "keep"
+# (Eleventy's fileSlug) drops it, "raw" (Eleventy's default permalink) and "hugo" keep it.
+@pytest.mark.parametrize(
+    ("file", "default", "keep", "raw", "hugo", "jekyll"),
+    [
+        ("2021-01-02-Hello World.md", "hello-world", "Hello World", "2021-01-02-Hello World", "2021-01-02-hello-world", "Hello-World"),
+        ("2021-01-02-v22.1.0.md", "v22-1-0", "v22.1.0", "2021-01-02-v22.1.0", "2021-01-02-v22.1.0", "v22.1.0"),
+        ("2021-03-04-Bundle/index.md", "bundle", "Bundle", "2021-03-04-Bundle", "2021-03-04-bundle", "Bundle"),
+    ],
+)  # fmt: skip
+def test_dated_file_names_side_by_side(
+    file: str, default: str, keep: str, raw: str, hugo: str, jekyll: str
+) -> None:
+    expected = {"default": default, "keep": keep, "raw": raw, "hugo": hugo, "jekyll": jekyll}
+    made = {style: styled_slug(filename_parts(Path(file), style)[1], style) for style in expected}
+    assert made == expected
+
+
+@given(st.text(min_size=1), st.sampled_from(["fr", "FR", "en", "de", "", "fr.x"]))
+def test_only_a_configured_language_suffix_comes_off_a_name(name: str, suffix: str) -> None:
+    """Never an empty name, never more than ".<tag>" of a configured language."""
+    named = f"{name}.{suffix}"
+    stripped = without_language(named, ("en", "fr"))
+    assert stripped == (name if suffix.lower() in ("en", "fr") else named)
+    assert without_language(named, ()) == named
+    assert without_language(".fr", ("fr",)) == ".fr"
+
+
+def test_raw_style_url_keeps_the_whole_name_percent_encoded(blog: Blog) -> None:
+    blog.post("posts/2021-01-02-Hello World.md", "---\ntitle: A\n---\nx\n")
+    (post,) = load(blog, slug_style="raw", permalink="/{dir}/{slug}/")
+    assert (post.path, post.date.date().isoformat()) == (
+        "/posts/2021-01-02-Hello%20World/", "2021-01-02",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -68,7 +106,7 @@ def test_an_encoded_slug_is_always_a_safe_path(text: str, style: str) -> None:
     encoded = encode(styled_slug(text, style))
     allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._%" + PATH_SAFE)
     assert set(encoded) <= allowed
-    if style != "keep":
+    if style not in ("keep", "raw"):
         # Only a name kept as written may carry a "/" into the URL.
         assert "/" not in encoded
 
@@ -390,3 +428,18 @@ def test_posts_made_in_code_take_the_pattern(tmp_path: Path) -> None:
     site = make_site(tmp_path, content=ContentOptions(permalink="/{year}/{slug}/"))
     post = Post(source=tmp_path / "p.md", slug="p", title="T", date=BERLIN_NOON)
     assert post_url(post, site) == "https://example.com/2021/p/"
+
+
+def test_a_language_suffix_is_no_part_of_a_slug_on_a_multilingual_site(blog: Blog) -> None:
+    """Hugo: x.fr.md is x, a bundle's index.fr.md takes its folder's name and {dir} stays the
+    folder above it, _index.fr.md is a section page; a single-language site keeps names."""
+    blog.post("posts/x.fr.md", "---\ntitle: A\ndate: 2021-01-01\n---\nx\n")
+    blog.post("posts/Bundle/index.fr.md", "---\ntitle: B\ndate: 2021-01-02\n---\nx\n")
+    blog.post("posts/_index.fr.md", "---\ntitle: Section\n---\nx\n")
+    many = load(blog, slug_style="hugo", permalink="/{dir}/{slug}/", name_languages=("en", "fr"))
+    assert sorted(post.path for post in many) == ["/posts/bundle/", "/posts/x/"]
+    blog.post("posts/_index.fr.md", "---\ntitle: Section\ndate: 2021-01-03\n---\nx\n")
+    one = load(blog, slug_style="hugo", permalink="/{dir}/{slug}/")
+    assert sorted(post.path for post in one) == [
+        "/posts/_index.fr/", "/posts/bundle/index.fr/", "/posts/x.fr/",
+    ]  # fmt: skip

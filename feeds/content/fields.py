@@ -15,7 +15,7 @@ from feeds import checks
 from feeds.config import ContentOptions, Person
 from feeds.content.model import Post
 from feeds.content.permalinks import Place, PlaceError, post_path
-from feeds.content.slugs import styled_slug, tag_slug
+from feeds.content.slugs import styled_slug, tag_slug, without_language
 from feeds.content.source import XML_ILLEGAL
 from feeds.errors import ContentError, ContentErrors, shown
 
@@ -114,7 +114,7 @@ def post_from_metadata(
             return None
 
     style = options.slug_style
-    name_date, file_name, bad_name_date = filename_parts(path, style)
+    name_date, file_name, bad_name_date = filename_parts(path, style, options.name_languages)
     title = check("title", prose_field, True, MAX_TITLE)
     date_name, date_value = pick(meta, options.names("date"))
     posted = check("date", date_field, tz)
@@ -159,7 +159,7 @@ def post_from_metadata(
     # this tool's other styles) from the date in the site's time zone.
     url_date = posted if style == "hugo" else posted.astimezone(tz)
     place = Place(
-        slug, given_slug or file_name, folder_of(path, relative), url_date, meta,
+        slug, given_slug or file_name, folder_of(path, relative, options.name_languages), url_date, meta,
         title=title or "", slug_given=given_slug is not None,
     )  # fmt: skip
     try:
@@ -174,13 +174,13 @@ def post_from_metadata(
     return post, warnings
 
 
-def folder_of(path: Path, relative: str | None) -> str:
-    """The folder holding the post, or for a bundle ``<name>/index.*`` the one holding the
-    bundle; relative to the content folder, "" at the top."""
+def folder_of(path: Path, relative: str | None, languages: tuple[str, ...] = ()) -> str:
+    """The folder holding the post, or for a bundle ``<name>/index.*`` (``index.fr.md`` too)
+    the one holding the bundle; relative to the content folder, "" at the top."""
     if relative is None:
         return ""
     parts = relative.split("/")[:-1]
-    if path.stem == "index" and parts:
+    if without_language(path.stem, languages) == "index" and parts:
         parts = parts[:-1]
     return "/".join(parts)
 
@@ -232,11 +232,16 @@ def safe_link(url: str, schemes: Sequence[str]) -> bool:
     return parts.scheme.lower() in schemes and bool(parts.hostname)
 
 
-def filename_parts(path: Path, style: str = "default") -> tuple[date | None, str, str | None]:
+def filename_parts(
+    path: Path, style: str = "default", languages: tuple[str, ...] = ()
+) -> tuple[date | None, str, str | None]:
     """The date a file name starts with, if any, the name's own part (a bundle's ``index``
-    file takes its folder's name; Hugo keeps the date in the name), and the date text when it
-    is not a real date."""
-    stem = path.parent.name if path.stem == "index" else path.stem
+    file takes its folder's name; Hugo and "raw" keep the date in the name; a trailing
+    ``.<tag>`` of one of ``languages`` is taken off), and the date text when it is not a real
+    date."""
+    stem = without_language(path.stem, languages)
+    if stem == "index":
+        stem = without_language(path.parent.name, languages)
     found = (JEKYLL_FILENAME_DATE if style == "jekyll" else FILENAME_DATE).match(stem)
     if not found:
         return None, stem, None
@@ -245,7 +250,7 @@ def filename_parts(path: Path, style: str = "default") -> tuple[date | None, str
         posted = date(year, month, day)
     except ValueError:
         return None, stem, found.group(1)
-    if style == "hugo":
+    if style in ("hugo", "raw"):
         return posted, stem, None
     # Jekyll takes off only the last extension and then any trailing dots: a.aspx.md → a.aspx.
     return posted, found.group(2).rstrip(".") if style == "jekyll" else found.group(2), None

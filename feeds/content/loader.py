@@ -19,6 +19,7 @@ from feeds.content.fields import DEFAULT_OPTIONS, pick, post_from_metadata
 from feeds.content.files import FoundFile, find_posts
 from feeds.content.model import LoadedPosts, Post, newest_first
 from feeds.content.permalinks import assign_ids, id_base
+from feeds.content.slugs import without_language
 from feeds.content.source import read_source
 from feeds.errors import ContentError, ContentErrors
 from feeds.workers import bulk_allocation, process_pool
@@ -340,8 +341,9 @@ def is_section(
     item: FoundFile, meta: dict[str, Any], options: ContentOptions, crowded: frozenset[str]
 ) -> bool:
     """Hugo's ``_index.md``, and an ``index.md`` without a date above other posts (a listing,
-    rather than a page bundle's own post), are pages about posts, not posts."""
-    stem = item.path.stem.lower()
+    rather than a page bundle's own post), are pages about posts, not posts; so are their
+    translations (``_index.fr.md``)."""
+    stem = without_language(item.path.stem.lower(), options.name_languages)
     if stem in SECTION_FILES:
         return True
     if stem not in LISTING_FILES or pick(meta, options.names("date"))[1] is not None:

@@ -4,7 +4,9 @@
 serves the blog (each rule below names its source):
 
 - ``default``: lower-case ASCII words joined by ``-`` (python-slugify); this tool's own style.
-- ``keep``: the name as written — Eleventy's ``page.fileSlug``, Next.js routes.
+- ``keep``: the name as written — Eleventy's ``page.fileSlug``, Next.js routes — less a date
+  prefix.
+- ``raw``: the name exactly as written, date prefix included: Eleventy's default permalink.
 - ``hugo``: Hugo's path sanitising (``common/paths`` ``Sanitize``): lower-cased; letters, digits,
   marks and ``. _ ~ + - @ #`` kept; a run of spaces between kept characters becomes one ``-``
   (none beside a ``-``); every other character dropped.
@@ -42,7 +44,7 @@ def tag_slug(name: str) -> str:
 
 def styled_slug(text: str, style: str) -> str:
     """``text`` (a file, folder or frontmatter name) as a slug in ``style`` (see above)."""
-    if style == "keep":
+    if style in ("keep", "raw"):
         return text
     if style == "hugo":
         return hugo_slug(text)
@@ -51,6 +53,13 @@ def styled_slug(text: str, style: str) -> str:
     if style == "astro":
         return astro_slug(text)
     return clean_slug(text)
+
+
+def without_language(name: str, tags: tuple[str, ...]) -> str:
+    """``name`` less a trailing ``.<tag>`` of one of ``tags`` (lower-case): Hugo serves
+    ``x.fr.md`` as ``x`` in French. A single-language site has no tags: nothing is taken off."""
+    stem, dot, suffix = name.rpartition(".")
+    return stem if dot and stem and suffix.lower() in tags else name
 
 
 def is_word_character(char: str) -> bool:

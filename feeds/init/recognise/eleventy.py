@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from feeds.content.slugs import hugo_slug
 from feeds.init.model import GENERATORS, Choice, Recognised
 from feeds.init.readers import (
     first_existing,
@@ -61,7 +60,7 @@ def eleventy(root: Path) -> Recognised | None:
     if permalink_template is None:
         source = "Eleventy's default URL: /<folder>/<file name>/"
         permalink: list[Choice] | str = with_dir(prefix, "/", f"{prefix}{{slug}}/", source, nested)
-        style = dated_names(folder, root, notes)
+        style = ("raw", "Eleventy's default URL keeps the file name as written, date included")
     elif permalink_template == COMPUTED:
         permalink = f"{data_src} computes the permalink in JavaScript: write the posts' URL"
     else:
@@ -90,26 +89,6 @@ def eleventy(root: Path) -> Recognised | None:
     )
 
 
-def dated_names(folder: Path, root: Path, notes: list[str]) -> tuple[str, str] | None:
-    """Eleventy's default URL is the file's path as written, a date prefix included; "keep"
-    takes the date off (as ``fileSlug`` does). When every name is already as Hugo's rule
-    would make it (lower case, no spaces), "hugo" keeps the date and changes nothing else."""
-    files = post_files(folder, (".md",))
-    dated = [path for path in files if DATED.match(path.stem)]
-    if not dated:
-        return None
-    names = {part for path in files for part in path.relative_to(folder).with_suffix("").parts}
-    if all(hugo_slug(name) == name for name in names):
-        return ("hugo", "Eleventy's default URL keeps the file name whole, date too; these names "
-                "are as Hugo's rule makes them, and it keeps the date")  # fmt: skip
-    notes.append(
-        f"Eleventy's default URL keeps a file name's date ({relative(dated[0], root)} is "
-        'served with it), but "keep" takes the date off, as fileSlug does, and no style keeps '
-        f"both date and case: the {len(dated)} dated post(s) need slug: set to their file name"
-    )
-    return None
-
-
 def eleventy_metadata(data_dir: Path, root: Path) -> tuple[dict[str, Any], str]:
     """The site's metadata from ``_data/metadata.json`` (or a careful read of ``.js``)."""
     path = first_existing(data_dir, "metadata.json", "site.json")
@@ -127,8 +106,6 @@ def eleventy_metadata(data_dir: Path, root: Path) -> tuple[dict[str, Any], str]:
 
 
 COMPUTED = "(computed)"
-# A file name starting with a date, which Eleventy's fileSlug (and slug_style "keep") drops.
-DATED = re.compile(r"\d{4}-\d{2}-\d{2}-")
 
 
 def eleventy_posts(source_dir: Path, root: Path) -> tuple[Path, str | None, str]:

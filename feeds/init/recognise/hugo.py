@@ -19,7 +19,6 @@ from feeds.init.recognise.common import (
     join_url,
     language_tag,
     nested_folders,
-    post_files,
     relative,
     site_guesses,
     text,
@@ -86,25 +85,11 @@ def hugo(root: Path) -> Recognised | None:
     own = ci(languages, default) or {}
     content_root = text(ci(own, "contentdir")) or text(ci(config, "contentdir")) or "content"
     others = sorted(str(lang) for lang in languages if str(lang).lower() != default.lower())
-    # A language with a contentDir of its own becomes a [languages.<tag>] table; one whose
-    # posts are named x.<lang>.md beside the default language's cannot be picked out.
+    # A language with a contentDir of its own becomes a [languages.<tag>] table; so does one
+    # whose posts are named x.<lang>.md beside the default language's: it takes those files
+    # (its include) and the site leaves them out (its exclude).
     by_name = [lang for lang in others if not text(ci(ci(languages, lang), "contentdir"))]
     exclude = tuple(f"**/*.{lang}.{ext}" for lang in by_name for ext in ("md", "markdown"))
-    if by_name:
-        notes.append(
-            f"only the {default} posts of {content_root}/ are in the feeds; Hugo also publishes "
-            f"the {', '.join(by_name)} ones (x.<language>.md beside them) under /<language>/, "
-            "which [languages.<tag>] cannot pick out (it has no include/exclude of its own): "
-            "give each language a contentDir to have feeds for it"
-        )
-    if by_name and any(
-        path.name.lower().endswith(f".{default.lower()}.md")
-        for path in post_files(root / content_root, (".md",))
-    ):
-        notes.append(
-            f"posts named x.{default}.md get the slug x.{default} in feeds (Hugo's is x): give "
-            "them slug:"
-        )
     section_dir = busiest(
         sorted(p for p in (root / content_root).glob("*") if p.is_dir()), (".md",)
     )
@@ -150,10 +135,10 @@ def hugo(root: Path) -> Recognised | None:
     # default) would hold both prefixes: each language gets its own.
     shared = permalink if subdir and isinstance(permalink, list) else None
     for lang in others:
-        if lang not in by_name:
-            guesses += language_guesses(
-                root, lang, ci(languages, lang), section, site_language, src, notes, shared
-            )
+        guesses += language_guesses(
+            root, lang, ci(languages, lang), section, site_language, src, notes, shared,
+            content_dir if lang in by_name else None,
+        )  # fmt: skip
     return Recognised(
         generator, src, tuple(guesses), tuple(notes), relative(content_dir, root),
         generator.include, exclude, text(ci(config, "timezone")) or "UTC",
@@ -186,15 +171,19 @@ def language_guesses(
     src: str,
     notes: list[str],
     permalink: list[Choice] | None,
+    shared_folder: Path | None = None,
 ) -> list[Guess]:
     """``[languages.<lang>]``: its title, description and posts folder (the same section in
-    its own contentDir). Its permalink is "/<lang>" + ``permalink`` when given, else the
-    default one, which is Hugo's: "/<lang>" + the site's."""
+    its own contentDir, or the ``shared_folder`` where its posts are named x.<lang>.md). Its
+    permalink is "/<lang>" + ``permalink`` when given, else the default one, which is Hugo's:
+    "/<lang>" + the site's."""
     if checks.language(lang) is not None or lang.lower() == site_language.lower():
         notes.append(
             f"{src}: language {lang!r} cannot be a feeds language tag: its posts are left out"
         )
         return []
+    if shared_folder is not None:
+        return by_name_guesses(root, lang, table, shared_folder, src, permalink)
     content_dir = root / str(ci(table, "contentdir"))
     if not content_dir.is_dir():
         notes.append(
@@ -206,13 +195,42 @@ def language_guesses(
         section_dir = busiest(sorted(p for p in content_dir.glob("*") if p.is_dir()), (".md",))
     folder = section_dir or content_dir
     where = f"{src}: languages.{lang}"
+    guesses = [
+        *described(lang, table, where),
+        Guess.of(f"languages.{lang}", "content", relative(folder, root), f"{where}.contentDir"),
+    ]
+    return [*guesses, *own_permalink(lang, permalink)]
+
+
+def by_name_guesses(
+    root: Path, lang: str, table: Any, folder: Path, src: str, permalink: list[Choice] | None
+) -> list[Guess]:
+    """A language whose posts are x.<lang>.md in the default language's folder: Hugo serves
+    them under /<lang>/, named x."""
+    where = f"{src}: languages.{lang}"
+    named = tuple(f"**/*.{lang}.{ext}" for ext in ("md", "markdown"))
+    section = f"languages.{lang}"
+    guesses = [
+        *described(lang, table, where),
+        Guess.of(section, "content", relative(folder, root), f"{where}: no contentDir"),
+        Guess.of(section, "include", named, f"Hugo's translations by file name (x.{lang}.md)"),
+        Guess(section, "exclude", (Choice((), "its files are the ones the site leaves out"),)),
+    ]
+    return [*guesses, *own_permalink(lang, permalink)]
+
+
+def described(lang: str, table: Any, where: str) -> list[Guess]:
     title = text(ci(table, "title")) or text(ci(ci(table, "params"), "title"))
     description = text(ci(ci(table, "params"), "description")) or text(ci(table, "description"))
     guesses = [
         Guess.of(f"languages.{lang}", "title", title, f"{where}.title", "-"),
         Guess.of(f"languages.{lang}", "description", description, f"{where}.params.description", "-"),
-        Guess.of(f"languages.{lang}", "content", relative(folder, root), f"{where}.contentDir"),
     ]  # fmt: skip
+    return [guess for guess in guesses if guess.choices]
+
+
+def own_permalink(lang: str, permalink: list[Choice] | None) -> list[Guess]:
+    guesses: list[Guess] = []
     if permalink:
         own = tuple(Choice(f"/{lang}{choice.value}", choice.source) for choice in permalink)
         guesses.append(Guess(f"languages.{lang}", "permalink", own))
