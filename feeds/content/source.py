@@ -62,6 +62,9 @@ class FrontmatterLoader(BaseLoader):  # type: ignore[misc,valid-type]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[str] = []
+        # Without an anchor there can be no alias: the document is a tree no larger than its
+        # text, and only its depth needs checking (the common case, and a cheaper walk).
+        self.has_anchors = "&" in stream
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[str] = set()
@@ -76,7 +79,10 @@ class FrontmatterLoader(BaseLoader):  # type: ignore[misc,valid-type]
         node = self.get_single_node()
         if node is None:
             return None
-        check_expansion(node)
+        if self.has_anchors:
+            check_expansion(node)
+        else:
+            check_depth(node)
         return self.construct_document(node)
 
 
@@ -110,6 +116,19 @@ def check_expansion(root: yaml.Node) -> None:
         open_nodes.add(key)
         stack.append((node, depth, True))
         stack.extend((child, depth + 1, False) for child in node_children(node))
+
+
+def check_depth(root: yaml.Node) -> None:
+    """``check_expansion`` for a document without aliases: a tree, so only its depth counts."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        children = node_children(node)
+        if children and depth + 1 > MAX_YAML_DEPTH:
+            raise FrontmatterTooLarge(
+                f"nests more than {MAX_YAML_DEPTH} levels deep (flatten the values)"
+            )
+        stack.extend((child, depth + 1) for child in children if child.id != "scalar")
 
 
 def node_children(node: yaml.Node) -> list[yaml.Node]:
