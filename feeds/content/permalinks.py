@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
@@ -189,9 +190,13 @@ def hugo_url(value: Any) -> str:
 
 
 def encode(value: str) -> str:
+    # Most slugs need no escape; quote() is the slow path for the rest.
+    if UNRESERVED.fullmatch(value):
+        return value
     return quote(value, safe=PATH_SAFE)
 
 
+@lru_cache(maxsize=1024)
 def encode_literal(text: str) -> str:
     """Path text written by a person (a pattern, ``permalink:``, ``url:``) encoded like a value,
     except an escape already written (``%C3%A9``), kept, in capitals: ``/a/café/`` and
@@ -200,6 +205,10 @@ def encode_literal(text: str) -> str:
     return "".join(
         piece.upper() if index % 2 else encode(piece) for index, piece in enumerate(pieces)
     )
+
+
+# RFC 3986's unreserved characters and "/": text made only of them is its own encoding.
+UNRESERVED = re.compile(r"[A-Za-z0-9._~/-]*")
 
 
 def squeeze(path: str) -> str:

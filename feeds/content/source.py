@@ -128,7 +128,9 @@ def check_depth(root: yaml.Node) -> None:
             raise FrontmatterTooLarge(
                 f"nests more than {MAX_YAML_DEPTH} levels deep (flatten the values)"
             )
-        stack.extend((child, depth + 1) for child in children if child.id != "scalar")
+        stack.extend(
+            (child, depth + 1) for child in children if not isinstance(child, yaml.ScalarNode)
+        )
 
 
 def node_children(node: yaml.Node) -> list[yaml.Node]:
@@ -195,8 +197,10 @@ def read_bounded(path: Path) -> bytes:
     """The file's bytes, never more than MAX_POST_BYTES of them in memory."""
     try:
         with path.open("rb") as stream:
-            raw = stream.read(MAX_POST_BYTES + 1)
             size = os.fstat(stream.fileno()).st_size
+            # Asking for the limit itself would allocate that much for every post; the size
+            # known, one byte more than it (up to the limit) shows a file that grew meanwhile.
+            raw = stream.read(min(size, MAX_POST_BYTES) + 1)
     except OSError as error:
         raise ContentErrors(
             [ContentError(path, None, f"cannot be read: {error.strerror}")]
