@@ -13,14 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feeds import __version__
-from feeds.config import (
-    DEFAULT_CONFIG,
-    Config,
-    Site,
-    check_folders,
-    load_config,
-    unknown_smtp_variables,
-)
+from feeds.config import DEFAULT_CONFIG, Config, Site
+from feeds.config_reader import check_folders, load_config, unknown_smtp_variables
 from feeds.errors import EXIT_BAD_INPUT, FeedsError, StrictError, UsageError, shown
 from feeds.pipeline import (
     BuildOptions,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from feeds.config import load_config, load_site
+from feeds.config_reader import load_config, load_site
 from feeds.content.loader import load_site_posts
 from feeds.feed.build import build_feeds
 from feeds.newsletter.build import build_newsletter

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.config import load_site
+from feeds.config_reader import load_site
 from feeds.content import loader, render
 from feeds.content.loader import load_site_posts
 from feeds.feed.build import build_feeds

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.config import load_config, load_site
+from feeds.config_reader import load_config, load_site
 from feeds.errors import ConfigError
 
 from .conftest import SITE_TOML

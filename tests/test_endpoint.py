@@ -24,7 +24,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feeds.config import SECRET_VARIABLE, load_config
+from feeds.config import SECRET_VARIABLE
+from feeds.config_reader import load_config
 from feeds.delivery.endpoint import Limits, SubscriptionApp
 from feeds.delivery.server import Server
 from feeds.delivery.tokens import confirm_token, sign, unsubscribe_token

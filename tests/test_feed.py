@@ -14,7 +14,7 @@ import feedparser
 import lxml.etree
 import pytest
 
-from feeds.config import load_site
+from feeds.config_reader import load_site
 from feeds.content.loader import load_posts
 from feeds.content.model import Post, published
 from feeds.feed.build import build_feeds

@@ -13,10 +13,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "feeds"
 
 # Each part of the package and its layer: a module may import only from its own part or from
 # a lower layer. feed/ and newsletter/ share a layer and must not import each other.
-LAYERS = {
+LAYERS: dict[str, float] = {
     "feeds.errors": 0,
     "feeds.checks": 1,
     "feeds.config": 2,
+    "feeds.config_reader": 2.5,
     "feeds.cache": 2,
     "feeds.output": 2,
     "feeds.workers": 2,

@@ -15,7 +15,7 @@ import lxml.html
 import pytest
 
 from feeds import cli
-from feeds.config import load_config
+from feeds.config_reader import load_config
 from feeds.content.loader import load_posts
 from feeds.content.model import Post, published
 from feeds.errors import ConfigError

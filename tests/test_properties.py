@@ -23,7 +23,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from feeds.config import load_config
+from feeds.config_reader import load_config
 from feeds.content.fields import MAX_TAGS
 
 from .cli import run_cli

@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from feeds.config import DeliverySettings, load_config
+from feeds.config import DeliverySettings
+from feeds.config_reader import load_config
 from feeds.delivery.journal import SCHEMA_VERSION
 from feeds.delivery.subscribers import Subscriber, read_csv
 from feeds.delivery.unsubscribe import unsubscribe_headers

@@ -13,7 +13,7 @@ from typing import Any
 import feedparser
 import pytest
 
-from feeds.config import load_config
+from feeds.config_reader import load_config
 from feeds.content.loader import load_site_posts
 from feeds.newsletter.build import build_newsletter
 from feeds.newsletter.selection import Selection

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from feeds.config import Config, config_from_mapping, language_sites
+from feeds.config import Config, language_sites
+from feeds.config_reader import config_from_mapping
 from feeds.content.loader import load_site_posts
 from feeds.content.model import LoadedPosts, published
 from feeds.content.permalinks import post_url
