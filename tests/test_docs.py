@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from feeds.cli import parser
+from feeds.arguments import parser
+from feeds.cli import COMMANDS
 
 from .conftest import ROOT
 from .docs_tables import readme_block, settings_table
@@ -67,3 +68,24 @@ def test_a_synopsis_that_drifts_from_help_is_caught() -> None:
 
 def test_the_settings_table_is_made_from_the_declarations() -> None:
     assert readme_block(README) == settings_table()
+
+
+def test_every_command_has_its_runner() -> None:
+    """Each command the parser knows names a function of cli.COMMANDS, and none is left over."""
+    named: set[str] = set()
+    pending = [parser()]
+    while pending:
+        current = pending.pop()
+        if current.get_default("command"):
+            named.add(current.get_default("command"))
+        pending.extend(subcommands(current))
+    assert named == set(COMMANDS)
+
+
+def subcommands(command: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    return [
+        child
+        for action in command._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for child in action.choices.values()
+    ]

@@ -28,6 +28,7 @@ LAYERS: dict[str, float] = {
     "feeds.delivery": 5,
     "feeds.pipeline": 6,
     "feeds.init": 7,
+    "feeds.arguments": 7.5,
     "feeds.cli": 8,
     "feeds.__main__": 9,
 }
@@ -44,7 +45,7 @@ OWNERS = {
     "smtplib": "feeds.delivery.smtp",
     "frontmatter": "feeds.content.source",
     "yaml": "feeds.content.source",
-    "argparse": "feeds.cli",
+    "argparse": "feeds.arguments",
     "ctypes": "feeds.workers",
     "waitress": "feeds.delivery.server",
 }
