@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from feeds.content.render import absolute_urls
+from feeds.content.html import absolute_urls
 from feeds.content.sanitize import task_boxes_as_text
 
 from .cli import run_cli

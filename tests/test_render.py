@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from feeds.config import ContentOptions
+from feeds.content.html import absolute_urls, first_paragraph
 from feeds.content.markdown_engine import markdown_to_html
 from feeds.content.model import Post
 from feeds.content.permalinks import entry_id, post_url
-from feeds.content.render import absolute_urls, first_paragraph, render_post
+from feeds.content.render import render_post
 
 from .conftest import make_site
 

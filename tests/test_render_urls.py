@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.content.render import join_url
+from feeds.content.html import join_url
 
 BASES = [
     ("https://example.com/blog/post/", "https://example.com"),

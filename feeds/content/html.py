@@ -1,0 +1,295 @@
+"""The passes over a rendered body's HTML: comments out, blocks out of paragraphs, every URL
+absolute and allowed by the safety policy, numeric references XML forbids removed, and the
+summary taken from the first paragraph."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any, cast
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+from lxml.etree import Comment, ParserError, XPath
+
+from feeds.content.sanitize import (
+    URL_ATTRIBUTES,
+    allowed_url,
+    is_conditional_comment,
+    srcset_candidates,
+)
+from feeds.content.source import XML_ILLEGAL
+from feeds.content.templating import (
+    MISSING_LINK,
+)
+
+TOO_DEEP = "nests lists, quotes or HTML too deeply to render (flatten it)"
+# A problem as plain data: file, field, message, and the post it leaves out.
+Problem = tuple[str, str | None, str, str]
+
+
+SUMMARY_LENGTH = 300
+
+
+# Elements HTML does not allow inside <p> (flow content that is not phrasing content). Markdown
+# wraps raw HTML it does not know as a block (or that sits in a paragraph line or a block
+# quote) in <p>; a <figure> there makes invalid HTML that readers lay out badly.
+BLOCK_ELEMENTS = frozenset(
+    "address article aside blockquote details dialog div dl fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre search section table "
+    "ul".split()
+)
+
+
+# A numeric character reference (``&#1;``, ``&#x0;``) in the Markdown's HTML; those naming
+# characters XML forbids are removed, as the characters themselves are when a file is read.
+CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+
+
+def remove_illegal_references(html: str) -> tuple[str, list[str]]:
+    """``html`` without numeric references to characters XML forbids, and those removed."""
+    if "&#" not in html:
+        return html, []
+    removed: list[str] = []
+
+    def keep_or_drop(found: re.Match[str]) -> str:
+        digits = found.group(1) or found.group(2)
+        # Eight hex digits already pass the last code point; longer runs are never legal.
+        code = int(digits, 16 if found.group(1) else 10) if len(digits) <= 8 else -1
+        if 0 < code <= 0x10FFFF and not XML_ILLEGAL.match(chr(code)):
+            return found.group()
+        removed.append(found.group())
+        return ""
+
+    return CHARACTER_REFERENCE.sub(keep_or_drop, html), removed
+
+
+def parse_fragment(html: str) -> lxml.html.HtmlElement | None:
+    if not html.strip():
+        return None
+    try:
+        return lxml.html.fragment_fromstring(html, create_parent="div")
+    except ParserError:
+        return None
+
+
+def absolute_urls(html: str, base: str) -> str:
+    """Every relative URL in ``html`` (href, src, srcset, …) made absolute against ``base``."""
+    root = parse_fragment(html)
+    if root is None:
+        return html
+    make_absolute(root, base)
+    return inner_html(root)
+
+
+def drop_comments(root: lxml.html.HtmlElement) -> None:
+    """HTML comments are notes to the site's authors (and may hold drafts with relative links):
+    none reaches a reader. Their tail text stays."""
+    for comment in list(root.iter(Comment)):
+        parent = comment.getparent()
+        if parent is not None:
+            keep_tail(comment)
+            parent.remove(comment)
+
+
+def keep_tail(element: lxml.html.HtmlElement) -> None:
+    """Give ``element``'s tail text to what precedes it, before it is removed or moved."""
+    if not element.tail:
+        return
+    previous = element.getprevious()
+    parent = element.getparent()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + element.tail
+    elif parent is not None:
+        parent.text = (parent.text or "") + element.tail
+    element.tail = None
+
+
+def unwrap_blocks(root: lxml.html.HtmlElement) -> None:
+    """Split each ``<p>`` holding a block element (``<figure>``, ``<div>``, …) around it: the
+    text before and after stay paragraphs, the block stands between them."""
+    for paragraph in [p for p in root.iter("p") if any(is_block(c) for c in p)]:
+        parent = paragraph.getparent()
+        if parent is None:
+            continue
+        pieces: list[lxml.html.HtmlElement] = []
+        current = lxml.html.Element("p")
+        current.text = paragraph.text
+        for child in list(paragraph):
+            if is_block(child):
+                tail, child.tail = child.tail, None
+                pieces.extend([current, child])
+                current = lxml.html.Element("p")
+                current.text = tail
+            else:
+                current.append(child)
+        pieces.append(current)
+        kept = [piece for piece in pieces if is_block(piece) or has_content(piece)]
+        if kept:
+            kept[-1].tail = paragraph.tail
+        index = parent.index(paragraph)
+        parent.remove(paragraph)
+        for offset, piece in enumerate(kept):
+            parent.insert(index + offset, piece)
+
+
+def is_block(element: lxml.html.HtmlElement) -> bool:
+    return isinstance(element.tag, str) and element.tag in BLOCK_ELEMENTS and element.tag != "p"
+
+
+def has_content(paragraph: lxml.html.HtmlElement) -> bool:
+    return bool((paragraph.text or "").strip() or len(paragraph))
+
+
+def drop_missing_links(root: lxml.html.HtmlElement) -> None:
+    """A link to a post a template did not find becomes its text; the marker goes wherever
+    else it was printed (an attribute, the text)."""
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in list(element.attrib.items()):
+            if MISSING_LINK in value:
+                del element.attrib[name]
+                if element.tag == "a" and name == "href":
+                    element.drop_tag()
+                    break
+    # Then the text: dropping a link moved its text and tail into other elements.
+    for element in root.iter():
+        for part in ("text", "tail"):
+            text = getattr(element, part)
+            if text and MISSING_LINK in text:
+                setattr(element, part, text.replace(MISSING_LINK, ""))
+
+
+def make_absolute(root: lxml.html.HtmlElement, base: str) -> tuple[int, list[str]]:
+    """Every URL made absolute against ``base``; URLs the safety policy refuses (``data:``,
+    ``javascript:``, ``mailto:`` as an image, …) and Internet Explorer's conditional comments
+    removed. Returns how many were removed, and the URLs removed because they do not parse."""
+    for frame in list(root.iter("iframe")):
+        embed_as_link(frame)
+    removed, broken = 0, []
+    for comment in list(root.iter(Comment)):
+        if is_conditional_comment(comment.text or ""):
+            remove_keeping_tail(comment)
+            removed += 1
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    # Only the elements that carry a URL: visiting every element was most of the time.
+    for element in cast("list[lxml.html.HtmlElement]", WITH_URLS(root)):
+        for name in URL_ATTRIBUTES:
+            value = element.get(name)
+            if value is None:
+                continue
+            url = join_url(base, value.strip(), origin)
+            if url is None:
+                broken.append(value)
+                del element.attrib[name]
+            elif not allowed_url(name, url):
+                removed += 1
+                del element.attrib[name]
+            else:
+                element.set(name, url)
+        srcset = element.get("srcset")
+        if srcset is not None:
+            kept, dropped = absolute_srcset(srcset, base)
+            removed += dropped
+            if kept:
+                element.set("srcset", kept)
+            else:
+                del element.attrib["srcset"]
+    return removed, broken
+
+
+def remove_keeping_tail(node: Any) -> None:
+    parent, previous = node.getparent(), node.getprevious()
+    if node.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)
+
+
+WITH_URLS = XPath(
+    "descendant-or-self::*[" + " or ".join(f"@{name}" for name in (*URL_ATTRIBUTES, "srcset")) + "]"
+)
+
+
+# A site path ("/blog/x/") or an http(s) URL without a query, fragment, parameters or anything
+# urljoin would rewrite: urljoin returns these as the origin plus the path, or unchanged.
+# Most URLs of a post are one or the other, and urljoin's general parsing cost more than the
+# rest of this pass.
+PLAIN_PATH = re.compile(r"/(?!/)[^\s;?#\[\]\\]*")
+
+
+PLAIN_ABSOLUTE = re.compile(r"https?://[^\s/;?#\[\]\\@]+(?:/[^\s;?#\[\]\\]*)?")
+
+
+def join_url(base: str, value: str, origin: str | None = None) -> str | None:
+    """``urljoin(base, value)``; None when it does not parse. With ``origin`` (the scheme and
+    host of ``base``) the common cases skip urljoin's parsing."""
+    if origin is not None:
+        if PLAIN_PATH.fullmatch(value) and "/." not in value:
+            return origin + value
+        if PLAIN_ABSOLUTE.fullmatch(value):
+            return value
+    try:
+        return urljoin(base, value)
+    except ValueError:
+        return None
+
+
+def embed_as_link(frame: lxml.html.HtmlElement) -> None:
+    """An embedded frame (a video player, say) becomes a link to what it shows: feed readers
+    drop frames, and the validator warns about them."""
+    source = (frame.get("src") or "").strip()
+    link = lxml.html.Element("a", href=source)
+    link.text = frame.get("title") or source
+    link.tail = frame.tail
+    if source:
+        frame.getparent().replace(frame, link)
+    else:
+        frame.drop_tree()
+
+
+def absolute_srcset(srcset: str, base: str) -> tuple[str, int]:
+    """The candidates of ``srcset`` made absolute, those the policy refuses left out (with
+    how many were)."""
+    candidates, dropped = [], 0
+    for given, descriptors in srcset_candidates(srcset):
+        url = join_url(base, given)
+        if url is None or not allowed_url("src", url):
+            dropped += 1
+            continue
+        candidates.append(f"{url} {descriptors}" if descriptors else url)
+    return ", ".join(candidates), dropped
+
+
+def inner_html(root: lxml.html.HtmlElement) -> str:
+    pieces = [escape(root.text, quote=False)] if root.text else []
+    pieces.extend(lxml.html.tostring(child, encoding="unicode") for child in root)
+    return "".join(pieces)
+
+
+def first_paragraph(html: str, limit: int = SUMMARY_LENGTH) -> str:
+    """The first paragraph as plain text, cut at a word boundary near ``limit`` characters."""
+    root = parse_fragment(html)
+    return "" if root is None else first_paragraph_of(root, limit)
+
+
+def first_paragraph_of(root: lxml.html.HtmlElement, limit: int = SUMMARY_LENGTH) -> str:
+    for paragraph in root.iter("p"):
+        text = " ".join(paragraph.text_content().split())
+        if text:
+            return shorten(text, limit)
+    return ""
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    boundary = cut.rfind(" ")
+    kept = cut[:boundary] if boundary > limit // 2 else text[:limit]
+    return re.sub(r"[\s,;:.\-–—]+$", "", kept) + "…"  # noqa: RUF001
