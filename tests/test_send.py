@@ -1237,3 +1237,55 @@ def test_replies_that_differ_only_in_queue_ids_are_the_same_refusal() -> None:
     assert reply_key("554 5.7.1 Rejected") != reply_key("554 5.6.0 Rejected")
     assert reply_key("554 5.7.1 Rejected") != reply_key("550 5.7.1 Rejected")
     assert reply_key("554 5.7.1 Rejected") != reply_key("554 5.7.1 Spam")
+
+
+# Second hostile review: refusals about the sender, relaying, and the same refusal's bounds.
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "553 5.1.8 <letters@example.com>: Sender address rejected: Domain not found",
+        "550 5.1.0 <letters@example.com>: Sender address rejected: User unknown",
+        "550 5.1.7 Bad sender mailbox address syntax",
+        "553 5.1.8 Domain of sender address does not exist",
+        "550 Sender address rejected: not owned by user",
+        "554 5.7.1 <{address}>: Relay access denied",
+    ],
+)
+@pytest.mark.parametrize("people", [1, 5])
+def test_a_refusal_at_rcpt_about_the_sender_or_relaying_stops_and_fails_nobody(
+    blog: Blog,
+    server: tuple[Recorder, int],
+    capsys: pytest.CaptureFixture[str],
+    reply: str,
+    people: int,
+) -> None:
+    recorder, port = server
+    addresses = setup(blog, port, people=people)
+    for address in addresses:
+        recorder.plan[address] = [reply.format(address=address)] * 10
+    code, out, err = send(blog, capsys)
+    assert code == 1, out + err
+    assert f"refused the sender letters@example.com at RCPT TO: {reply.split()[0]}" in err
+    assert "failed" not in statuses(blog).values() and open_issue_count(blog) == 1
+    assert journal_rows(blog, "SELECT COUNT(*) FROM roster WHERE status != 'active'") == [(0,)]
+    assert journal_rows(blog, "SELECT COALESCE(SUM(refusals), 0) FROM deliveries") == [(0,)]
+    assert len([e for e in recorder.events if e[0] == "RCPT"]) == 1
+    recorder.plan.clear()  # the sender is fixed
+    code, out, _ = send(blog, capsys)
+    assert code == 0, out
+    assert recorder.count() == Counter({address: 1 for address in addresses})
+
+
+def test_sender_statuses_are_never_a_recipients_own_or_a_hard_bounce() -> None:
+    from feeds.delivery.job import about_recipient
+    from feeds.delivery.suppression import hard_bounce
+    from feeds.delivery.transport import Outcome
+
+    reader = Subscriber(email="reader@example.com")
+    for reply in ("553 5.1.8 Sender domain not found", "550 5.1.7 Bad sender syntax"):
+        assert not about_recipient(Outcome("failed", 1, reply), reader)
+        assert not hard_bounce(reply)
+    assert about_recipient(Outcome("failed", 1, "550 5.1.1 No such user"), reader)
+    assert hard_bounce("550 5.1.1 No such user")

@@ -314,8 +314,9 @@ def reply_key(reply: str | None) -> str:
     return " ".join([code, status, *words]).lower()
 
 
-# RFC 3463 classes X.1 (addressing) and X.2 (mailbox) are about the recipient by definition.
-RECIPIENT_STATUS = re.compile(r"^\d{3} [45]\.[12]\.\d{1,3}\b")
+# RFC 3463 classes X.1 (addressing) and X.2 (mailbox) are about the recipient, except X.1.7
+# and X.1.8, which are about the sender's address.
+RECIPIENT_STATUS = re.compile(r"^\d{3} [45]\.(?:1\.(?![78]\b)|2\.)\d{1,3}\b")
 
 
 def about_recipient(outcome: Outcome, subscriber: Subscriber) -> bool:
