@@ -1289,3 +1289,56 @@ def test_sender_statuses_are_never_a_recipients_own_or_a_hard_bounce() -> None:
         assert not hard_bounce(reply)
     assert about_recipient(Outcome("failed", 1, "550 5.1.1 No such user"), reader)
     assert hard_bounce("550 5.1.1 No such user")
+
+
+def test_the_same_refusal_for_some_never_blocks_later_issues_and_is_bounded(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder, port = server
+    setup(blog, port)
+    set_option(blog, "[delivery]", "max_attempts = 2")
+    others = ["a1@example.com", "a2@example.com", "a3@example.com"]
+    gmail = ["g1@gmail.test", "g2@gmail.test", "g3@gmail.test"]
+    write_subscribers(blog, "email\n" + "\n".join([others[0], *gmail, *others[1:]]) + "\n")
+    dmarc = "550 5.7.26 Unauthenticated email is not accepted due to domain DMARC policy"
+    recorder.data = {address: [dmarc] * 100 for address in gmail}
+    code, _, err = send(blog, capsys)
+    assert code == 1 and "the same refusal" in err
+    assert recorder.count() == Counter({others[0]: 1})
+    # A new post: the old issue reaches the rest, and the new one everyone it can.
+    blog.post("2021-03-01-third.md", "---\ntitle: Third Post\ndate: 2021-03-01\n---\nMore.\n")
+    code, out, _ = send(blog, capsys, now=NOW + timedelta(hours=1))
+    assert code == 1, out
+    assert recorder.count() == Counter({address: 2 for address in others})
+    assert "failed" not in statuses(blog).values()
+    # The held refusals count: each issue gives up on them after max_attempts runs.
+    for hours in (2, 3, 4):
+        send(blog, capsys, now=NOW + timedelta(hours=hours))
+    assert open_issue_count(blog) == 0
+    failed = journal_rows(blog, "SELECT subscriber FROM deliveries WHERE status = 'failed'")
+    assert sorted(key for (key,) in failed) == sorted(gmail * 2)
+    assert journal_rows(blog, "SELECT COUNT(*) FROM roster WHERE status != 'active'") == [(0,)]
+    assert recorder.count() == Counter({address: 2 for address in others})
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["451 4.3.0 Temporary system problem, try later",
+     "450 4.1.8 <letters@example.com>: Sender address rejected: Domain not found"],
+)  # fmt: skip
+def test_the_same_temporary_refusal_for_everyone_counts_against_nobody(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str], reply: str
+) -> None:
+    recorder, port = server
+    addresses = setup(blog, port, people=5)
+    for address in addresses:
+        recorder.plan[address] = [reply] * 100
+    code, out, err = send(blog, capsys)
+    assert code == 1, out + err
+    assert "deferred" not in out.replace("0 deferred", "")
+    assert set(statuses(blog).values()) <= {"pending"} and open_issue_count(blog) == 1
+    assert journal_rows(blog, "SELECT COALESCE(SUM(refusals), 0) FROM deliveries") == [(0,)]
+    recorder.plan.clear()
+    code, out, _ = send(blog, capsys)
+    assert code == 0, out
+    assert recorder.count() == Counter({address: 1 for address in addresses})

@@ -144,12 +144,20 @@ def run_send(
             if not issues:
                 report.log("nothing new: every published post has been sent already")
                 return summary
+            # Recipients a "same refusal" stopped in one issue come last in the others.
+            affected: set[str] = set()
             with transport(config) as mailer:
                 for stored in issues:
                     result = IssueSummary(stored.stem)
                     summary.issues.append(result)
                     try:
-                        deliver(config, journal, stored, subscribers, now, result, report, mailer)
+                        deliver(config, journal, stored, subscribers, now, result, report, mailer, affected)  # fmt: skip
+                    except SameRefusal as error:
+                        # One issue refused for some recipients never holds back the others:
+                        # the next issue still goes to everyone it can reach.
+                        summary.error = summary.error or str(error)
+                        affected.update(error.keys)
+                        continue
                     except DeliveryError as error:
                         # The server refused us or went away: what was sent is recorded, the
                         # rest stays pending for the next run.
@@ -293,15 +301,39 @@ def served(journal: Journal, issue: StoredIssue, subscribers: Sequence[Subscribe
     return all(statuses.get(s.key) in ("sent", "failed") for s in subscribers)
 
 
+class SameRefusal(DeliveryError):
+    """The same refusal for recipient after recipient: the server's answer to this message or
+    to us. It stops this issue for the run; ``keys`` are the recipients it held."""
+
+    def __init__(self, message: str, keys: Sequence[str]) -> None:
+        super().__init__(message)
+        self.keys = tuple(keys)
+
+
+@dataclass(frozen=True)
+class Held:
+    subscriber: Subscriber
+    row: Delivery
+    outcome: Outcome
+    message: EmailMessage
+
+
 @dataclass
 class Refusals:
-    """Permanent refusals held back until it is clear whose they are: the same reply for
-    recipient after recipient is the server's answer to us, and fails nobody."""
+    """Refusals (permanent, or temporary ones the server counted as the recipient's) held back
+    until it is clear whose they are: the same reply for recipient after recipient is the
+    server's answer to us, and fails or counts against nobody."""
 
-    held: list[tuple[Subscriber, Outcome]] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
 
     def same(self, outcome: Outcome) -> bool:
-        return not self.held or reply_key(outcome.error) == reply_key(self.held[0][1].error)
+        return not self.held or reply_key(outcome.error) == reply_key(self.held[0].outcome.error)
+
+
+def held_back(outcome: Outcome, subscriber: Subscriber) -> bool:
+    """Whether a refusal waits to see if the next recipients get the same one."""
+    refused = outcome.status == "failed" or (outcome.status == "deferred" and outcome.refusals > 0)
+    return refused and not about_recipient(outcome, subscriber)
 
 
 def reply_key(reply: str | None) -> str:
@@ -336,12 +368,15 @@ def deliver(
     summary: IssueSummary,
     report: Reporter,
     mailer: Transport,
+    affected: set[str] | None = None,
 ) -> None:
     rows = journal.deliveries(issue.id)
     todo = [s for s in subscribers if getattr(rows.get(s.key), "status", None) not in ("sent", "failed")]  # fmt: skip
     # Those never tried go first, those tried before (deferred, or held in a same-refusal stop)
-    # after them: a few troubled addresses never keep the rest of the list waiting.
-    todo.sort(key=lambda s: s.key in rows)
+    # after them, and those a same refusal stopped in an earlier issue of this run last: a few
+    # troubled addresses never keep the rest of the list waiting.
+    stopped = affected or set()
+    todo.sort(key=lambda s: (s.key in stopped, s.key in rows))
     summary.skipped = len(subscribers) - len(todo)
     streak = min(SAME_REFUSAL_STREAK, len(todo)) if len(todo) >= 2 else SAME_REFUSAL_STREAK
     sender = require_sender(config.newsletter)
@@ -352,17 +387,17 @@ def deliver(
         if not settle_without_sending(config.delivery, journal, issue, subscriber, row, now, summary, report):  # fmt: skip
             message = personal_message(config, issue, subscriber)
             outcome = mailer.send(message, sender, subscriber.email)
-            if outcome.status == "failed" and not about_recipient(outcome, subscriber):
+            if held_back(outcome, subscriber):
                 if not held.same(outcome):
-                    release(journal, issue, held, now, summary, report)
-                held.held.append((subscriber, outcome))
+                    release(config.delivery, journal, issue, held, now, summary, report)
+                held.held.append(Held(subscriber, row, outcome, message))
                 if len(held.held) >= streak:
                     stop_for_same_refusal(journal, issue, held, now)
             else:
-                release(journal, issue, held, now, summary, report)
+                release(config.delivery, journal, issue, held, now, summary, report)
                 record(config.delivery, journal, issue, subscriber, row, outcome, message, now, summary, report)  # fmt: skip
         report.progress(done, len(todo), subscriber.email)
-    release(journal, issue, held, now, summary, report)
+    release(config.delivery, journal, issue, held, now, summary, report)
 
 
 def settle_without_sending(
@@ -452,6 +487,7 @@ def record(
 
 
 def release(
+    delivery: DeliverySettings,
     journal: Journal,
     issue: StoredIssue,
     held: Refusals,
@@ -459,8 +495,13 @@ def release(
     summary: IssueSummary,
     report: Reporter,
 ) -> None:
-    """The held refusals were the recipients' own: fail them for good."""
-    for subscriber, outcome in held.held:
+    """The held refusals were the recipients' own: fail them for good (permanent ones) or
+    count them (temporary ones)."""
+    for item in held.held:
+        subscriber, outcome = item.subscriber, item.outcome
+        if outcome.status != "failed":
+            record(delivery, journal, issue, subscriber, item.row, outcome, item.message, now, summary, report)  # fmt: skip
+            continue
         journal.record(
             issue.id, subscriber.key, subscriber.email, "failed", now,
             error=outcome.error, attempts=outcome.attempts,
@@ -473,17 +514,28 @@ def release(
 def stop_for_same_refusal(
     journal: Journal, issue: StoredIssue, held: Refusals, now: datetime
 ) -> None:
-    for subscriber, outcome in held.held:
+    # A permanent refusal held this way still counts once toward each recipient's
+    # max_attempts and max_days, so an issue a server keeps refusing for a few recipients
+    # (a DMARC policy of one provider, say) completes in the end; a temporary one is not
+    # counted: it is the server's state, not theirs.
+    permanent = held.held[-1].outcome.status == "failed"
+    for item in held.held:
         journal.record(
-            issue.id, subscriber.key, subscriber.email, "pending", now,
-            error=outcome.error, attempts=outcome.attempts,
+            issue.id, item.subscriber.key, item.subscriber.email, "pending", now,
+            error=item.outcome.error, attempts=item.outcome.attempts, refusals=int(permanent),
         )  # fmt: skip
-    reply = held.held[-1][1].error
-    count = len(held.held)
+    reply = held.held[-1].outcome.error
+    keys = [item.subscriber.key for item in held.held]
     held.held.clear()
-    raise DeliveryError(
-        f"the SMTP server gave {count} recipients in a row the same refusal ({reply}): it is "
-        "refusing the sender or the message, not them; nobody was marked failed"
+    counted = (
+        "each counts once toward max_attempts and max_days"
+        if permanent
+        else "no refusal was counted against them"
+    )
+    raise SameRefusal(
+        f"the SMTP server gave {len(keys)} recipients in a row the same refusal ({reply}): it is "
+        f"refusing the sender or the message, not them; nobody was marked failed ({counted})",
+        keys,
     )
 
 
