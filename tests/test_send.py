@@ -1342,3 +1342,29 @@ def test_the_same_temporary_refusal_for_everyone_counts_against_nobody(
     code, out, _ = send(blog, capsys)
     assert code == 0, out
     assert recorder.count() == Counter({address: 1 for address in addresses})
+
+
+def test_an_unsubscribe_during_the_run_is_honoured_before_the_next_message(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from feeds.delivery.journal import Journal
+    from feeds.delivery.suppression import UNSUBSCRIBED, suppress
+
+    recorder, port = server
+    addresses = setup(blog, port)
+
+    def leave() -> None:
+        # What the one-click endpoint does, from another connection, after the first message.
+        if len(recorder.messages) == 1:
+            journal = Journal.open(blog.root / "state/journal.sqlite3")
+            try:
+                suppress(journal, addresses[1], UNSUBSCRIBED, actor="t", how="t", now=NOW)
+            finally:
+                journal.close()
+
+    recorder.after_message = leave
+    code, out, err = send(blog, capsys)
+    assert code == 0, out + err
+    assert f"not sent: {addresses[1]}: unsubscribed during the run" in out
+    assert recorder.count() == Counter({addresses[0]: 1, addresses[2]: 1})
+    assert open_issue_count(blog) == 0

@@ -297,8 +297,17 @@ def freeze(journal: Journal, planned: PlannedIssue, now: datetime) -> StoredIssu
 
 
 def served(journal: Journal, issue: StoredIssue, subscribers: Sequence[Subscriber]) -> bool:
+    """Everyone sent or failed for good, but for those who left during the run."""
     statuses = journal.statuses(issue.id)
-    return all(statuses.get(s.key) in ("sent", "failed") for s in subscribers)
+    gone = journal.suppressed()
+    return all(statuses.get(s.key) in ("sent", "failed") or s.key in gone for s in subscribers)
+
+
+def left_during_run(journal: Journal, subscriber: Subscriber) -> str | None:
+    """Why a subscriber is suppressed now (an unsubscribe while the run sends), or None. The
+    audience was read at the start of the run; this one-row query is made before each message."""
+    row = journal.roster_row(subscriber.key)
+    return row.status if row is not None and row.status != ACTIVE else None
 
 
 class SameRefusal(DeliveryError):
@@ -384,7 +393,11 @@ def deliver(
     for done, subscriber in enumerate(todo, start=1):
         journal.check_intact()
         row = rows.get(subscriber.key) or Delivery(status="pending")
-        if not settle_without_sending(config.delivery, journal, issue, subscriber, row, now, summary, report):  # fmt: skip
+        gone = left_during_run(journal, subscriber)
+        if gone:
+            summary.skipped += 1
+            report.log(f"not sent: {subscriber.email}: {gone} during the run")
+        elif not settle_without_sending(config.delivery, journal, issue, subscriber, row, now, summary, report):  # fmt: skip
             message = personal_message(config, issue, subscriber)
             outcome = mailer.send(message, sender, subscriber.email)
             if held_back(outcome, subscriber):
