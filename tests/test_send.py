@@ -1368,3 +1368,25 @@ def test_an_unsubscribe_during_the_run_is_honoured_before_the_next_message(
     assert f"not sent: {addresses[1]}: unsubscribed during the run" in out
     assert recorder.count() == Counter({addresses[0]: 1, addresses[2]: 1})
     assert open_issue_count(blog) == 0
+
+
+def test_a_list_whose_every_address_is_suppressed_freezes_and_announces_nothing(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder, port = server
+    addresses = setup(blog, port, people=2)
+    assert send(blog, capsys)[0] == 0
+    for address in addresses:
+        run_cli(["subscribers", "remove", address, "--config", str(blog.config)], capsys)
+    blog.post("2021-03-01-third.md", "---\ntitle: Third Post\ndate: 2021-03-01\n---\nMore.\n")
+    for extra in (("--dry-run",), ()):
+        code, out, err = send(blog, capsys, *extra)
+        assert code == 2 and out == ""
+        assert err.splitlines() == [
+            f"error: {blog.root / 'subscribers.csv'}: subscribers: no address to send to (all 2 "
+            "are suppressed: 2 unsubscribed); nothing frozen or sent"
+        ]
+    assert journal_rows(blog, "SELECT COUNT(*) FROM issues") == [(1,)]
+    run_cli(["subscribers", "add", addresses[0], "--config", str(blog.config)], capsys)
+    assert send(blog, capsys)[0] == 0
+    assert [m["Subject"] for m in recorder.parsed(addresses[0])][-1] == "Test Blog: Third Post"

@@ -32,6 +32,7 @@ from feeds.delivery.subscribers import Subscriber, address_problem
 from feeds.delivery.suppression import (
     ACTIVE,
     BOUNCED,
+    Audience,
     hard_bounce,
     listed_subscribers,
     suppress,
@@ -129,7 +130,7 @@ def run_send(
         journal = Journal.open(state)
         try:
             # The suppression list as it is now, under the lock: the CSV never brings anyone back.
-            chosen = without_suppressed(journal.roster(), listed)
+            chosen = someone(config, request, without_suppressed(journal.roster(), listed))
             summary.suppressed = chosen.suppressed
             subscribers = chosen.subscribers
             issues = journal.open_issues()
@@ -220,12 +221,24 @@ def audience(
     for warning in warnings:
         report.warn(warning)
     if not found.subscribers and not any(row.status == ACTIVE for row in roster):
-        where = request.subscribers or delivery.subscribers or config.source
-        raise ConfigError(where, [("subscribers", "no address to send to (every row is empty "
-                                   "or skipped); nothing frozen or sent")])  # fmt: skip
+        raise no_one(config, request, "every row is empty or skipped")
     if request.strict and warnings:
         raise StrictError(len(warnings), "nothing frozen or sent")
     return found.subscribers
+
+
+def someone(config: Config, request: SendRequest, chosen: Audience) -> Audience:
+    """``chosen``, unless the suppression list leaves nobody: then nothing is frozen or counted
+    as announced, as for a list with no usable row."""
+    if not chosen.subscribers:
+        counts = ", ".join(f"{n} {why}" for why, n in chosen.suppressed)
+        raise no_one(config, request, f"all {chosen.suppressed_count} are suppressed: {counts}")
+    return chosen
+
+
+def no_one(config: Config, request: SendRequest, why: str) -> ConfigError:
+    where = request.subscribers or config.delivery.subscribers or config.source
+    return ConfigError(where, [("subscribers", f"no address to send to ({why}); nothing frozen or sent")])  # fmt: skip
 
 
 def check_planned(planned: PlannedIssue, request: SendRequest, report: Reporter, what: str) -> None:
@@ -608,7 +621,9 @@ def preview(
         return summary
     if request.test_address is not None:
         return send_test_copy(config, issues[-1], request.test_address.strip(), transport)
-    chosen = without_suppressed(roster, audience(config, request, report, roster))
+    chosen = someone(
+        config, request, without_suppressed(roster, audience(config, request, report, roster))
+    )
     summary.suppressed = chosen.suppressed
     subscribers = chosen.subscribers
     for issue in issues:
