@@ -1390,3 +1390,28 @@ def test_a_list_whose_every_address_is_suppressed_freezes_and_announces_nothing(
     run_cli(["subscribers", "add", addresses[0], "--config", str(blog.config)], capsys)
     assert send(blog, capsys)[0] == 0
     assert [m["Subject"] for m in recorder.parsed(addresses[0])][-1] == "Test Blog: Third Post"
+
+
+def test_one_click_links_missing_for_want_of_the_secret_are_a_warning_naming_it(
+    blog: Blog,
+    server: tuple[Recorder, int],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recorder, port = server
+    setup(blog, port)
+    monkeypatch.delenv("FEEDS_UNSUBSCRIBE_SECRET", raising=False)
+    write_subscribers(blog, "email,token\nwith@example.com,t1\nwithout@example.com,\n")
+    warning = (
+        "warning: 1 subscriber(s) get no one-click unsubscribe link: [delivery] unsubscribe_url "
+        "uses {token} and FEEDS_UNSUBSCRIBE_SECRET is not set (set it to the secret "
+        "'feeds serve-subscriptions' runs with)"
+    )
+    code, _, err = send(blog, capsys, "--strict")
+    assert code == 2 and warning in err.splitlines()
+    assert recorder.messages == [] and journal_rows(blog, "SELECT COUNT(*) FROM issues") == [(0,)]
+    code, out, err = send(blog, capsys)
+    assert code == 0, out + err
+    assert err.splitlines().count(warning) == 1
+    (message,) = recorder.parsed("without@example.com")
+    assert "List-Unsubscribe-Post" not in message

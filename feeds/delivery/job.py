@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from html import escape
 from pathlib import Path
 
-from feeds.config import Config, DeliverySettings
+from feeds.config import SECRET_VARIABLE, Config, DeliverySettings
 from feeds.content.model import LoadedPosts, published
 from feeds.content.permalinks import entry_id
 from feeds.content.render import render_post
@@ -131,6 +131,7 @@ def run_send(
         try:
             # The suppression list as it is now, under the lock: the CSV never brings anyone back.
             chosen = someone(config, request, without_suppressed(journal.roster(), listed))
+            check_one_click(config, request, report, chosen.subscribers)
             summary.suppressed = chosen.suppressed
             subscribers = chosen.subscribers
             issues = journal.open_issues()
@@ -239,6 +240,27 @@ def someone(config: Config, request: SendRequest, chosen: Audience) -> Audience:
 def no_one(config: Config, request: SendRequest, why: str) -> ConfigError:
     where = request.subscribers or config.delivery.subscribers or config.source
     return ConfigError(where, [("subscribers", f"no address to send to ({why}); nothing frozen or sent")])  # fmt: skip
+
+
+def check_one_click(
+    config: Config, request: SendRequest, report: Reporter, subscribers: Sequence[Subscriber]
+) -> None:
+    """Without the signing secret, ``{token}`` in unsubscribe_url comes from the CSV's token
+    column; whoever has none (everyone added to the journal's roster, too) gets no one-click
+    link. Said once, naming the variable; an error under --strict."""
+    delivery = config.delivery
+    if delivery.secret or "{token}" not in (delivery.unsubscribe_url or ""):
+        return
+    missing = sum(1 for subscriber in subscribers if not subscriber.token)
+    if not missing:
+        return
+    report.warn(
+        f"{missing} subscriber(s) get no one-click unsubscribe link: [delivery] unsubscribe_url "
+        f"uses {{token}} and {SECRET_VARIABLE} is not set (set it to the secret "
+        "'feeds serve-subscriptions' runs with)"
+    )
+    if request.strict:
+        raise StrictError(1, "nothing frozen or sent")
 
 
 def check_planned(planned: PlannedIssue, request: SendRequest, report: Reporter, what: str) -> None:
@@ -624,6 +646,7 @@ def preview(
     chosen = someone(
         config, request, without_suppressed(roster, audience(config, request, report, roster))
     )
+    check_one_click(config, request, report, chosen.subscribers)
     summary.suppressed = chosen.suppressed
     subscribers = chosen.subscribers
     for issue in issues:
