@@ -128,7 +128,9 @@ def check_depth(root: yaml.Node) -> None:
             raise FrontmatterTooLarge(
                 f"nests more than {MAX_YAML_DEPTH} levels deep (flatten the values)"
             )
-        stack.extend((child, depth + 1) for child in children if child.id != "scalar")
+        stack.extend(
+            (child, depth + 1) for child in children if not isinstance(child, yaml.ScalarNode)
+        )
 
 
 def node_children(node: yaml.Node) -> list[yaml.Node]:
