@@ -5,9 +5,11 @@ often as you like, and safe to kill at any moment.
 
 Everything that can be checked is checked before an issue is frozen: the settings, the
 subscriber file, ``--to``, the journal. After that, a failure is classed by where it happened:
-the server refusing us (connection, greeting, login, sender, or the same 5xx for recipient
-after recipient) stops the run and leaves everyone pending; only a recipient's own refusal
-fails that recipient, and temporary ones only for so long (``max_attempts``, ``max_days``)."""
+the server refusing us (connection, greeting, login, the sender or relaying at any stage) stops
+the run and leaves everyone pending; the same refusal for recipient after recipient stops that
+issue only (a permanent one counting once toward those recipients' bounds, a temporary one
+not at all); only a recipient's own refusal fails that recipient, and temporary ones only for
+so long (``max_attempts``, ``max_days``)."""
 
 from __future__ import annotations
 
