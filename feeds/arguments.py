@@ -257,7 +257,9 @@ def add_subscription_commands(
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
-    serve.add_argument("--port", type=int, default=8081, help="port to listen on (default: 8081)")
+    serve.add_argument(
+        "--port", type=port_number, default=8081, help="port to listen on (default: 8081)"
+    )
     serve.add_argument(
         "--trusted-proxy", metavar="ADDRESS",
         help="the reverse proxy whose X-Forwarded-For to trust",
@@ -321,3 +323,10 @@ def add_site_options(command: argparse.ArgumentParser) -> None:
             "--keep-going", action="store_true",
             help="build from the good posts, list the bad ones, exit 1",
         )  # fmt: skip
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 0 to 65535 (0: any free one)."""
+    if not text.isascii() or not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a port number (0 to 65535)")
+    return int(text)

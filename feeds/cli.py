@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from feeds.arguments import Arguments, parser
 from feeds.config import Config, Site
 from feeds.config_reader import check_folders, load_config, unknown_smtp_variables
-from feeds.errors import EXIT_BAD_INPUT, FeedsError, StrictError, UsageError
+from feeds.errors import EXIT_BAD_INPUT, DeliveryError, FeedsError, StrictError, UsageError
 from feeds.pipeline import (
     BuildOptions,
     BuildResult,
@@ -275,6 +275,7 @@ def command_send(args: Arguments, now: datetime) -> int:
 def command_subscribers(args: Arguments, now: datetime) -> int:
     from feeds.delivery import roster
     from feeds.delivery.journal import Journal
+    from feeds.delivery.subscribers import clean_name
 
     config = load_config(args.config)
     state = args.state or config.delivery.state
@@ -294,7 +295,13 @@ def command_subscribers(args: Arguments, now: datetime) -> int:
             for line in roster.history(journal.events(key)):
                 print(line)
         elif args.action == "add":
-            before = roster.add(journal, args.email, args.name, change)
+            name = None
+            if args.name is not None:
+                # The same cleaning as a CSV's names: one header line, no encoded words.
+                name, why = clean_name(args.name)
+                if why:
+                    print_warning(f"--name: {why}")
+            before = roster.add(journal, args.email, name or None, change)
             print(f"{args.email}: active" + (f" (was {before})" if before else " (new)"))
         elif args.action == "remove":
             before = roster.remove(journal, args.email, change)
@@ -330,6 +337,8 @@ def command_bounces(args: Arguments, now: datetime) -> int:
         print(f"  suppressed: {address} ({reason})")
     for address, count in summary.soft:
         print(f"  soft bounce: {address} ({count} in a row)")
+    for warning in summary.warnings:
+        print_warning(warning)
     print(
         f"{summary.read} message(s) read, {summary.already_read} read before, "
         f"{summary.ignored} not a bounce; {len(summary.suppressed)} address(es) suppressed"
@@ -346,7 +355,13 @@ def command_serve_subscriptions(args: Arguments, now: datetime) -> int:
         config = replace(config, delivery=replace(config.delivery, state=args.state))
     # A server lives on: each request reads the clock itself.
     app = SubscriptionApp(config, clock=lambda: datetime.now(UTC))
-    server = Server(app, args.host, args.port, args.trusted_proxy)
+    try:
+        server = Server(app, args.host, args.port, args.trusted_proxy)
+    except OSError as error:
+        raise DeliveryError(
+            f"cannot listen on {args.host}:{args.port}: {error.strerror or error} (is another "
+            "server using that port? choose another with --port)"
+        ) from None
     print(f"serving /unsubscribe{' and /subscribe' if config.delivery.signup_url else ''} "
           f"on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)  # fmt: skip
     server.run()

@@ -250,3 +250,30 @@ def test_any_bytes_in_the_mailbox_are_read_without_an_error(data: bytes, head: b
     message = email.parser.BytesParser(policy=email.policy.default).parsebytes(head + data)
     for report in read_message(message, "leave@example.com"):
         assert "@" in report.address
+
+
+def test_a_maildir_message_that_vanishes_while_read_is_skipped_with_a_warning(
+    blog: Blog,
+    sink: tuple[Recorder, int],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    setup(blog, sink[1])
+    box = maildir(blog.root, dsn("reader01@example.com", "5.1.1"), dsn("reader02@example.com", "5.1.1"))  # fmt: skip
+    read = mailbox.Maildir.get_bytes
+    gone: list[str] = []
+
+    def moved_away(self: mailbox.Maildir, key: str) -> bytes:
+        # A mail client moves the first message away between the listing and the read.
+        if not gone:
+            gone.append(key)
+            (Path(self._path) / self._lookup(key)).unlink()  # type: ignore[attr-defined]
+        return read(self, key)
+
+    monkeypatch.setattr(mailbox.Maildir, "get_bytes", moved_away)
+    code, out, err = bounces(blog, box, capsys)
+    assert code == 0, err
+    assert err == f"warning: {box}: message {gone[0]} vanished while it was read; skipped\n"
+    assert out.splitlines()[-1] == (
+        "1 message(s) read, 0 read before, 0 not a bounce; 1 address(es) suppressed"
+    )

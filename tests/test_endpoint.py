@@ -432,8 +432,9 @@ def test_a_client_trying_tokens_is_shut_out(
         ]
         after = http(f"{base}/unsubscribe?token={good}", b"List-Unsubscribe=One-Click").status
     assert codes == [403, 403, 403, 429, 429]
-    assert after == 429
-    assert statuses(blog) == {}
+    # A valid one-click POST from the same client is never turned away (README promises it).
+    assert after == 200
+    assert statuses(blog) == {"reader00@example.com": "unsubscribed"}
 
 
 def test_behind_a_trusted_proxy_each_reader_has_its_own_limit(
@@ -579,3 +580,23 @@ def test_a_get_with_a_good_token_changes_nothing(
     status, _ = call(app, method, path, urlencode({"token": token}))
     assert status.startswith("200")
     assert statuses(blog) == {}
+
+
+def test_serve_subscriptions_on_a_port_in_use_or_out_of_range_is_one_line(
+    blog: Blog,
+    sink: tuple[Recorder, int],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    configure(blog, sink[1], monkeypatch)
+    app = SubscriptionApp(load_config(blog.config), Clock())
+    with serving(app) as base:
+        port = urlsplit(base).port
+        code, out, err = run_cli(blog.args("serve-subscriptions", "--port", str(port)), capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"error: cannot listen on 127.0.0.1:{port}: ") and err.count("\n") == 1
+    for bad in ("99999", "-1", "\uff18\uff10\uff18\uff11"):
+        with pytest.raises(SystemExit) as exit_:
+            run_cli(blog.args("serve-subscriptions", "--port", bad), capsys)
+        assert exit_.value.code == 2
+        assert "is not a port number (0 to 65535)" in capsys.readouterr().err

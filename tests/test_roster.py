@@ -209,3 +209,25 @@ def test_a_journal_of_the_first_schema_is_migrated_and_keeps_its_issues(tmp_path
         assert journal.roster() == [] and journal.suppressed() == {}
     finally:
         journal.close()
+
+
+@pytest.mark.parametrize(
+    ("given", "kept", "warning"),
+    [("N" * 2000, "N" * 100, "the name is cut to 100 characters"),
+     ("Line\u2028Separated", "Line Separated", None),
+     ("=?utf-8?q?evil=40example.org?=", "", "the name looks like an encoded word")],
+)  # fmt: skip
+def test_a_name_given_to_add_is_cleaned_like_a_csv_name(
+    blog: Blog,
+    sink: tuple[Recorder, int],
+    capsys: pytest.CaptureFixture[str],
+    given: str,
+    kept: str | None,
+    warning: str | None,
+) -> None:
+    setup(blog, sink[1])
+    code, _, err = subscribers(blog, capsys, "add", "ada@example.com", "--name", given)
+    assert code == 0
+    assert (warning in err) if warning else err == ""
+    with sqlite3.connect(blog.root / "state/journal.sqlite3") as db:
+        assert db.execute("SELECT name FROM roster").fetchall() == [(kept,)]

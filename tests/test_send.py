@@ -614,10 +614,15 @@ def test_an_empty_or_invalid_to_is_a_usage_error_and_sends_nothing(
 
 
 def test_rows_the_message_builder_refuses_are_reported_at_load_and_the_rest_get_the_issue(
-    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+    blog: Blog,
+    server: tuple[Recorder, int],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     recorder, port = server
     setup(blog, port)
+    # Signed links for everyone: no warning about one-click links among the expected ones.
+    monkeypatch.setenv("FEEDS_UNSUBSCRIBE_SECRET", "s" * 40)
     write_subscribers(blog, (
         "email,name\na..b@example.com,A\n.lead@example.com,B\njosé@example.com,C\n"
         "=?utf-8?q?x?=@example.com,D\nlast@example.com,E\nstraße@example.com,F\n"
@@ -1238,3 +1243,181 @@ def test_replies_that_differ_only_in_queue_ids_are_the_same_refusal() -> None:
     assert reply_key("554 5.7.1 Rejected") != reply_key("554 5.6.0 Rejected")
     assert reply_key("554 5.7.1 Rejected") != reply_key("550 5.7.1 Rejected")
     assert reply_key("554 5.7.1 Rejected") != reply_key("554 5.7.1 Spam")
+
+
+# Second hostile review: refusals about the sender, relaying, and the same refusal's bounds.
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "553 5.1.8 <letters@example.com>: Sender address rejected: Domain not found",
+        "550 5.1.0 <letters@example.com>: Sender address rejected: User unknown",
+        "550 5.1.7 Bad sender mailbox address syntax",
+        "553 5.1.8 Domain of sender address does not exist",
+        "550 Sender address rejected: not owned by user",
+        "554 5.7.1 <{address}>: Relay access denied",
+    ],
+)
+@pytest.mark.parametrize("people", [1, 5])
+def test_a_refusal_at_rcpt_about_the_sender_or_relaying_stops_and_fails_nobody(
+    blog: Blog,
+    server: tuple[Recorder, int],
+    capsys: pytest.CaptureFixture[str],
+    reply: str,
+    people: int,
+) -> None:
+    recorder, port = server
+    addresses = setup(blog, port, people=people)
+    for address in addresses:
+        recorder.plan[address] = [reply.format(address=address)] * 10
+    code, out, err = send(blog, capsys)
+    assert code == 1, out + err
+    assert f"refused the sender letters@example.com at RCPT TO: {reply.split()[0]}" in err
+    assert "failed" not in statuses(blog).values() and open_issue_count(blog) == 1
+    assert journal_rows(blog, "SELECT COUNT(*) FROM roster WHERE status != 'active'") == [(0,)]
+    assert journal_rows(blog, "SELECT COALESCE(SUM(refusals), 0) FROM deliveries") == [(0,)]
+    assert len([e for e in recorder.events if e[0] == "RCPT"]) == 1
+    recorder.plan.clear()  # the sender is fixed
+    code, out, _ = send(blog, capsys)
+    assert code == 0, out
+    assert recorder.count() == Counter({address: 1 for address in addresses})
+
+
+def test_sender_statuses_are_never_a_recipients_own_or_a_hard_bounce() -> None:
+    from feeds.delivery.job import about_recipient
+    from feeds.delivery.suppression import hard_bounce
+    from feeds.delivery.transport import Outcome
+
+    reader = Subscriber(email="reader@example.com")
+    for reply in ("553 5.1.8 Sender domain not found", "550 5.1.7 Bad sender syntax"):
+        assert not about_recipient(Outcome("failed", 1, reply), reader)
+        assert not hard_bounce(reply)
+    assert about_recipient(Outcome("failed", 1, "550 5.1.1 No such user"), reader)
+    assert hard_bounce("550 5.1.1 No such user")
+
+
+def test_the_same_refusal_for_some_never_blocks_later_issues_and_is_bounded(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder, port = server
+    setup(blog, port)
+    set_option(blog, "[delivery]", "max_attempts = 2")
+    others = ["a1@example.com", "a2@example.com", "a3@example.com"]
+    gmail = ["g1@gmail.test", "g2@gmail.test", "g3@gmail.test"]
+    write_subscribers(blog, "email\n" + "\n".join([others[0], *gmail, *others[1:]]) + "\n")
+    dmarc = "550 5.7.26 Unauthenticated email is not accepted due to domain DMARC policy"
+    recorder.data = {address: [dmarc] * 100 for address in gmail}
+    code, _, err = send(blog, capsys)
+    assert code == 1 and "the same refusal" in err
+    assert recorder.count() == Counter({others[0]: 1})
+    # A new post: the old issue reaches the rest, and the new one everyone it can.
+    blog.post("2021-03-01-third.md", "---\ntitle: Third Post\ndate: 2021-03-01\n---\nMore.\n")
+    code, out, _ = send(blog, capsys, now=NOW + timedelta(hours=1))
+    assert code == 1, out
+    assert recorder.count() == Counter({address: 2 for address in others})
+    assert "failed" not in statuses(blog).values()
+    # The held refusals count: each issue gives up on them after max_attempts runs.
+    for hours in (2, 3, 4):
+        send(blog, capsys, now=NOW + timedelta(hours=hours))
+    assert open_issue_count(blog) == 0
+    failed = journal_rows(blog, "SELECT subscriber FROM deliveries WHERE status = 'failed'")
+    assert sorted(key for (key,) in failed) == sorted(gmail * 2)
+    assert journal_rows(blog, "SELECT COUNT(*) FROM roster WHERE status != 'active'") == [(0,)]
+    assert recorder.count() == Counter({address: 2 for address in others})
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["451 4.3.0 Temporary system problem, try later",
+     "450 4.1.8 <letters@example.com>: Sender address rejected: Domain not found"],
+)  # fmt: skip
+def test_the_same_temporary_refusal_for_everyone_counts_against_nobody(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str], reply: str
+) -> None:
+    recorder, port = server
+    addresses = setup(blog, port, people=5)
+    for address in addresses:
+        recorder.plan[address] = [reply] * 100
+    code, out, err = send(blog, capsys)
+    assert code == 1, out + err
+    assert "deferred" not in out.replace("0 deferred", "")
+    assert set(statuses(blog).values()) <= {"pending"} and open_issue_count(blog) == 1
+    assert journal_rows(blog, "SELECT COALESCE(SUM(refusals), 0) FROM deliveries") == [(0,)]
+    recorder.plan.clear()
+    code, out, _ = send(blog, capsys)
+    assert code == 0, out
+    assert recorder.count() == Counter({address: 1 for address in addresses})
+
+
+def test_an_unsubscribe_during_the_run_is_honoured_before_the_next_message(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from feeds.delivery.journal import Journal
+    from feeds.delivery.suppression import UNSUBSCRIBED, suppress
+
+    recorder, port = server
+    addresses = setup(blog, port)
+
+    def leave() -> None:
+        # What the one-click endpoint does, from another connection, after the first message.
+        if len(recorder.messages) == 1:
+            journal = Journal.open(blog.root / "state/journal.sqlite3")
+            try:
+                suppress(journal, addresses[1], UNSUBSCRIBED, actor="t", how="t", now=NOW)
+            finally:
+                journal.close()
+
+    recorder.after_message = leave
+    code, out, err = send(blog, capsys)
+    assert code == 0, out + err
+    assert f"not sent: {addresses[1]}: unsubscribed during the run" in out
+    assert recorder.count() == Counter({addresses[0]: 1, addresses[2]: 1})
+    assert open_issue_count(blog) == 0
+
+
+def test_a_list_whose_every_address_is_suppressed_freezes_and_announces_nothing(
+    blog: Blog, server: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder, port = server
+    addresses = setup(blog, port, people=2)
+    assert send(blog, capsys)[0] == 0
+    for address in addresses:
+        run_cli(["subscribers", "remove", address, "--config", str(blog.config)], capsys)
+    blog.post("2021-03-01-third.md", "---\ntitle: Third Post\ndate: 2021-03-01\n---\nMore.\n")
+    for extra in (("--dry-run",), ()):
+        code, out, err = send(blog, capsys, *extra)
+        assert code == 2 and out == ""
+        assert err.splitlines() == [
+            f"error: {blog.root / 'subscribers.csv'}: subscribers: no address to send to (all 2 "
+            "are suppressed: 2 unsubscribed); nothing frozen or sent"
+        ]
+    assert journal_rows(blog, "SELECT COUNT(*) FROM issues") == [(1,)]
+    run_cli(["subscribers", "add", addresses[0], "--config", str(blog.config)], capsys)
+    assert send(blog, capsys)[0] == 0
+    assert [m["Subject"] for m in recorder.parsed(addresses[0])][-1] == "Test Blog: Third Post"
+
+
+def test_one_click_links_missing_for_want_of_the_secret_are_a_warning_naming_it(
+    blog: Blog,
+    server: tuple[Recorder, int],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recorder, port = server
+    setup(blog, port)
+    monkeypatch.delenv("FEEDS_UNSUBSCRIBE_SECRET", raising=False)
+    write_subscribers(blog, "email,token\nwith@example.com,t1\nwithout@example.com,\n")
+    warning = (
+        "warning: 1 subscriber(s) get no one-click unsubscribe link: [delivery] unsubscribe_url "
+        "uses {token} and FEEDS_UNSUBSCRIBE_SECRET is not set (set it to the secret "
+        "'feeds serve-subscriptions' runs with)"
+    )
+    code, _, err = send(blog, capsys, "--strict")
+    assert code == 2 and warning in err.splitlines()
+    assert recorder.messages == [] and journal_rows(blog, "SELECT COUNT(*) FROM issues") == [(0,)]
+    code, out, err = send(blog, capsys)
+    assert code == 0, out + err
+    assert err.splitlines().count(warning) == 1
+    (message,) = recorder.parsed("without@example.com")
+    assert "List-Unsubscribe-Post" not in message

@@ -51,13 +51,14 @@ class BounceSummary:
     ignored: int = 0
     suppressed: list[tuple[str, str]] = field(default_factory=list)
     soft: list[tuple[str, int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def process_mailbox(
     path: Path, journal: Journal, delivery: DeliverySettings, now: datetime
 ) -> BounceSummary:
     summary = BounceSummary()
-    for digest, label, message in messages(path):
+    for digest, label, message in messages(path, summary.warnings):
         if journal.mail_was_read(digest):
             summary.already_read += 1
             continue
@@ -90,15 +91,20 @@ def apply(
         summary.suppressed.append((report.address, reason))
 
 
-def messages(path: Path) -> Iterator[tuple[str, str, EmailMessage]]:
+def messages(path: Path, warnings: list[str]) -> Iterator[tuple[str, str, EmailMessage]]:
     """Each message of the Maildir or mbox at ``path``, oldest first (by its Date header), with
-    a digest of its bytes and a label saying where it is."""
+    a digest of its bytes and a label saying where it is. A message that vanishes while the
+    folder is read (a mail client or another run moved it) is skipped with a warning."""
     box = open_mailbox(path)
     parser = BytesParser(policy=email.policy.default)
     found = []
     try:
         for key in box.iterkeys():
-            data = box.get_bytes(key)
+            try:
+                data = box.get_bytes(key)
+            except (KeyError, FileNotFoundError):
+                warnings.append(f"{path}: message {key} vanished while it was read; skipped")
+                continue
             message = parser.parsebytes(data)
             found.append((sent_at(message), str(key), hashlib.sha256(data).hexdigest(), message))
     finally:

@@ -172,6 +172,10 @@ class SubscriptionApp:
             environ.get("REQUEST_METHOD") == "POST"
             and str(environ.get("PATH_INFO", "")).rstrip("/") == "/unsubscribe"
         )
+        if unsubscribing and self.signed_link(environ):
+            # A valid one-click POST is never turned away, whatever else came from its address
+            # (a mail provider's one IP posts for many readers, some with mangled links).
+            return self.route(environ)
         if self.refusals.exceeded(caller) or not (unsubscribing or self.clients.allow(caller)):
             return too_many()
         reply = self.route(environ)
@@ -179,6 +183,11 @@ class SubscriptionApp:
             # Someone trying tokens: after a few refusals, they get nothing for a while.
             self.refusals.allow(caller)
         return reply
+
+    def signed_link(self, environ: Environ) -> bool:
+        """Whether the URL carries a valid unsubscribe token (RFC 8058 puts it in the URL)."""
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        return any(unsubscribe_address(self.secret, token) for token in query.get("token", [])[:1])
 
     def route(self, environ: Environ) -> Reply:
         method = environ.get("REQUEST_METHOD", "GET")

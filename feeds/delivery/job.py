@@ -5,9 +5,11 @@ often as you like, and safe to kill at any moment.
 
 Everything that can be checked is checked before an issue is frozen: the settings, the
 subscriber file, ``--to``, the journal. After that, a failure is classed by where it happened:
-the server refusing us (connection, greeting, login, sender, or the same 5xx for recipient
-after recipient) stops the run and leaves everyone pending; only a recipient's own refusal
-fails that recipient, and temporary ones only for so long (``max_attempts``, ``max_days``)."""
+the server refusing us (connection, greeting, login, the sender or relaying at any stage) stops
+the run and leaves everyone pending; the same refusal for recipient after recipient stops that
+issue only (a permanent one counting once toward those recipients' bounds, a temporary one
+not at all); only a recipient's own refusal fails that recipient, and temporary ones only for
+so long (``max_attempts``, ``max_days``)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from email.message import EmailMessage
 from html import escape
 from pathlib import Path
 
-from feeds.config import Config, DeliverySettings
+from feeds.config import SECRET_VARIABLE, Config, DeliverySettings
 from feeds.content.model import LoadedPosts, published
 from feeds.content.permalinks import entry_id
 from feeds.content.render import render_post
@@ -32,6 +34,7 @@ from feeds.delivery.subscribers import Subscriber, address_problem
 from feeds.delivery.suppression import (
     ACTIVE,
     BOUNCED,
+    Audience,
     hard_bounce,
     listed_subscribers,
     suppress,
@@ -129,7 +132,8 @@ def run_send(
         journal = Journal.open(state)
         try:
             # The suppression list as it is now, under the lock: the CSV never brings anyone back.
-            chosen = without_suppressed(journal.roster(), listed)
+            chosen = someone(config, request, without_suppressed(journal.roster(), listed))
+            check_one_click(config, request, report, chosen.subscribers)
             summary.suppressed = chosen.suppressed
             subscribers = chosen.subscribers
             issues = journal.open_issues()
@@ -144,12 +148,20 @@ def run_send(
             if not issues:
                 report.log("nothing new: every published post has been sent already")
                 return summary
+            # Recipients a "same refusal" stopped in one issue come last in the others.
+            affected: set[str] = set()
             with transport(config) as mailer:
                 for stored in issues:
                     result = IssueSummary(stored.stem)
                     summary.issues.append(result)
                     try:
-                        deliver(config, journal, stored, subscribers, now, result, report, mailer)
+                        deliver(config, journal, stored, subscribers, now, result, report, mailer, affected)  # fmt: skip
+                    except SameRefusal as error:
+                        # One issue refused for some recipients never holds back the others:
+                        # the next issue still goes to everyone it can reach.
+                        summary.error = summary.error or str(error)
+                        affected.update(error.keys)
+                        continue
                     except DeliveryError as error:
                         # The server refused us or went away: what was sent is recorded, the
                         # rest stays pending for the next run.
@@ -212,12 +224,45 @@ def audience(
     for warning in warnings:
         report.warn(warning)
     if not found.subscribers and not any(row.status == ACTIVE for row in roster):
-        where = request.subscribers or delivery.subscribers or config.source
-        raise ConfigError(where, [("subscribers", "no address to send to (every row is empty "
-                                   "or skipped); nothing frozen or sent")])  # fmt: skip
+        raise no_one(config, request, "every row is empty or skipped")
     if request.strict and warnings:
         raise StrictError(len(warnings), "nothing frozen or sent")
     return found.subscribers
+
+
+def someone(config: Config, request: SendRequest, chosen: Audience) -> Audience:
+    """``chosen``, unless the suppression list leaves nobody: then nothing is frozen or counted
+    as announced, as for a list with no usable row."""
+    if not chosen.subscribers:
+        counts = ", ".join(f"{n} {why}" for why, n in chosen.suppressed)
+        raise no_one(config, request, f"all {chosen.suppressed_count} are suppressed: {counts}")
+    return chosen
+
+
+def no_one(config: Config, request: SendRequest, why: str) -> ConfigError:
+    where = request.subscribers or config.delivery.subscribers or config.source
+    return ConfigError(where, [("subscribers", f"no address to send to ({why}); nothing frozen or sent")])  # fmt: skip
+
+
+def check_one_click(
+    config: Config, request: SendRequest, report: Reporter, subscribers: Sequence[Subscriber]
+) -> None:
+    """Without the signing secret, ``{token}`` in unsubscribe_url comes from the CSV's token
+    column; whoever has none (everyone added to the journal's roster, too) gets no one-click
+    link. Said once, naming the variable; an error under --strict."""
+    delivery = config.delivery
+    if delivery.secret or "{token}" not in (delivery.unsubscribe_url or ""):
+        return
+    missing = sum(1 for subscriber in subscribers if not subscriber.token)
+    if not missing:
+        return
+    report.warn(
+        f"{missing} subscriber(s) get no one-click unsubscribe link: [delivery] unsubscribe_url "
+        f"uses {{token}} and {SECRET_VARIABLE} is not set (set it to the secret "
+        "'feeds serve-subscriptions' runs with)"
+    )
+    if request.strict:
+        raise StrictError(1, "nothing frozen or sent")
 
 
 def check_planned(planned: PlannedIssue, request: SendRequest, report: Reporter, what: str) -> None:
@@ -289,19 +334,52 @@ def freeze(journal: Journal, planned: PlannedIssue, now: datetime) -> StoredIssu
 
 
 def served(journal: Journal, issue: StoredIssue, subscribers: Sequence[Subscriber]) -> bool:
+    """Everyone sent or failed for good, but for those who left during the run."""
     statuses = journal.statuses(issue.id)
-    return all(statuses.get(s.key) in ("sent", "failed") for s in subscribers)
+    gone = journal.suppressed()
+    return all(statuses.get(s.key) in ("sent", "failed") or s.key in gone for s in subscribers)
+
+
+def left_during_run(journal: Journal, subscriber: Subscriber) -> str | None:
+    """Why a subscriber is suppressed now (an unsubscribe while the run sends), or None. The
+    audience was read at the start of the run; this one-row query is made before each message."""
+    row = journal.roster_row(subscriber.key)
+    return row.status if row is not None and row.status != ACTIVE else None
+
+
+class SameRefusal(DeliveryError):
+    """The same refusal for recipient after recipient: the server's answer to this message or
+    to us. It stops this issue for the run; ``keys`` are the recipients it held."""
+
+    def __init__(self, message: str, keys: Sequence[str]) -> None:
+        super().__init__(message)
+        self.keys = tuple(keys)
+
+
+@dataclass(frozen=True)
+class Held:
+    subscriber: Subscriber
+    row: Delivery
+    outcome: Outcome
+    message: EmailMessage
 
 
 @dataclass
 class Refusals:
-    """Permanent refusals held back until it is clear whose they are: the same reply for
-    recipient after recipient is the server's answer to us, and fails nobody."""
+    """Refusals (permanent, or temporary ones the server counted as the recipient's) held back
+    until it is clear whose they are: the same reply for recipient after recipient is the
+    server's answer to us, and fails or counts against nobody."""
 
-    held: list[tuple[Subscriber, Outcome]] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
 
     def same(self, outcome: Outcome) -> bool:
-        return not self.held or reply_key(outcome.error) == reply_key(self.held[0][1].error)
+        return not self.held or reply_key(outcome.error) == reply_key(self.held[0].outcome.error)
+
+
+def held_back(outcome: Outcome, subscriber: Subscriber) -> bool:
+    """Whether a refusal waits to see if the next recipients get the same one."""
+    refused = outcome.status == "failed" or (outcome.status == "deferred" and outcome.refusals > 0)
+    return refused and not about_recipient(outcome, subscriber)
 
 
 def reply_key(reply: str | None) -> str:
@@ -314,8 +392,9 @@ def reply_key(reply: str | None) -> str:
     return " ".join([code, status, *words]).lower()
 
 
-# RFC 3463 classes X.1 (addressing) and X.2 (mailbox) are about the recipient by definition.
-RECIPIENT_STATUS = re.compile(r"^\d{3} [45]\.[12]\.\d{1,3}\b")
+# RFC 3463 classes X.1 (addressing) and X.2 (mailbox) are about the recipient, except X.1.7
+# and X.1.8, which are about the sender's address.
+RECIPIENT_STATUS = re.compile(r"^\d{3} [45]\.(?:1\.(?![78]\b)|2\.)\d{1,3}\b")
 
 
 def about_recipient(outcome: Outcome, subscriber: Subscriber) -> bool:
@@ -335,12 +414,15 @@ def deliver(
     summary: IssueSummary,
     report: Reporter,
     mailer: Transport,
+    affected: set[str] | None = None,
 ) -> None:
     rows = journal.deliveries(issue.id)
     todo = [s for s in subscribers if getattr(rows.get(s.key), "status", None) not in ("sent", "failed")]  # fmt: skip
     # Those never tried go first, those tried before (deferred, or held in a same-refusal stop)
-    # after them: a few troubled addresses never keep the rest of the list waiting.
-    todo.sort(key=lambda s: s.key in rows)
+    # after them, and those a same refusal stopped in an earlier issue of this run last: a few
+    # troubled addresses never keep the rest of the list waiting.
+    stopped = affected or set()
+    todo.sort(key=lambda s: (s.key in stopped, s.key in rows))
     summary.skipped = len(subscribers) - len(todo)
     streak = min(SAME_REFUSAL_STREAK, len(todo)) if len(todo) >= 2 else SAME_REFUSAL_STREAK
     sender = require_sender(config.newsletter)
@@ -348,20 +430,24 @@ def deliver(
     for done, subscriber in enumerate(todo, start=1):
         journal.check_intact()
         row = rows.get(subscriber.key) or Delivery(status="pending")
-        if not settle_without_sending(config.delivery, journal, issue, subscriber, row, now, summary, report):  # fmt: skip
+        gone = left_during_run(journal, subscriber)
+        if gone:
+            summary.skipped += 1
+            report.log(f"not sent: {subscriber.email}: {gone} during the run")
+        elif not settle_without_sending(config.delivery, journal, issue, subscriber, row, now, summary, report):  # fmt: skip
             message = personal_message(config, issue, subscriber)
             outcome = mailer.send(message, sender, subscriber.email)
-            if outcome.status == "failed" and not about_recipient(outcome, subscriber):
+            if held_back(outcome, subscriber):
                 if not held.same(outcome):
-                    release(journal, issue, held, now, summary, report)
-                held.held.append((subscriber, outcome))
+                    release(config.delivery, journal, issue, held, now, summary, report)
+                held.held.append(Held(subscriber, row, outcome, message))
                 if len(held.held) >= streak:
                     stop_for_same_refusal(journal, issue, held, now)
             else:
-                release(journal, issue, held, now, summary, report)
+                release(config.delivery, journal, issue, held, now, summary, report)
                 record(config.delivery, journal, issue, subscriber, row, outcome, message, now, summary, report)  # fmt: skip
         report.progress(done, len(todo), subscriber.email)
-    release(journal, issue, held, now, summary, report)
+    release(config.delivery, journal, issue, held, now, summary, report)
 
 
 def settle_without_sending(
@@ -451,6 +537,7 @@ def record(
 
 
 def release(
+    delivery: DeliverySettings,
     journal: Journal,
     issue: StoredIssue,
     held: Refusals,
@@ -458,8 +545,13 @@ def release(
     summary: IssueSummary,
     report: Reporter,
 ) -> None:
-    """The held refusals were the recipients' own: fail them for good."""
-    for subscriber, outcome in held.held:
+    """The held refusals were the recipients' own: fail them for good (permanent ones) or
+    count them (temporary ones)."""
+    for item in held.held:
+        subscriber, outcome = item.subscriber, item.outcome
+        if outcome.status != "failed":
+            record(delivery, journal, issue, subscriber, item.row, outcome, item.message, now, summary, report)  # fmt: skip
+            continue
         journal.record(
             issue.id, subscriber.key, subscriber.email, "failed", now,
             error=outcome.error, attempts=outcome.attempts,
@@ -472,17 +564,28 @@ def release(
 def stop_for_same_refusal(
     journal: Journal, issue: StoredIssue, held: Refusals, now: datetime
 ) -> None:
-    for subscriber, outcome in held.held:
+    # A permanent refusal held this way still counts once toward each recipient's
+    # max_attempts and max_days, so an issue a server keeps refusing for a few recipients
+    # (a DMARC policy of one provider, say) completes in the end; a temporary one is not
+    # counted: it is the server's state, not theirs.
+    permanent = held.held[-1].outcome.status == "failed"
+    for item in held.held:
         journal.record(
-            issue.id, subscriber.key, subscriber.email, "pending", now,
-            error=outcome.error, attempts=outcome.attempts,
+            issue.id, item.subscriber.key, item.subscriber.email, "pending", now,
+            error=item.outcome.error, attempts=item.outcome.attempts, refusals=int(permanent),
         )  # fmt: skip
-    reply = held.held[-1][1].error
-    count = len(held.held)
+    reply = held.held[-1].outcome.error
+    keys = [item.subscriber.key for item in held.held]
     held.held.clear()
-    raise DeliveryError(
-        f"the SMTP server gave {count} recipients in a row the same refusal ({reply}): it is "
-        "refusing the sender or the message, not them; nobody was marked failed"
+    counted = (
+        "each counts once toward max_attempts and max_days"
+        if permanent
+        else "no refusal was counted against them"
+    )
+    raise SameRefusal(
+        f"the SMTP server gave {len(keys)} recipients in a row the same refusal ({reply}): it is "
+        f"refusing the sender or the message, not them; nobody was marked failed ({counted})",
+        keys,
     )
 
 
@@ -542,7 +645,10 @@ def preview(
         return summary
     if request.test_address is not None:
         return send_test_copy(config, issues[-1], request.test_address.strip(), transport)
-    chosen = without_suppressed(roster, audience(config, request, report, roster))
+    chosen = someone(
+        config, request, without_suppressed(roster, audience(config, request, report, roster))
+    )
+    check_one_click(config, request, report, chosen.subscribers)
     summary.suppressed = chosen.suppressed
     subscribers = chosen.subscribers
     for issue in issues:

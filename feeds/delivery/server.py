@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import Any
 
@@ -27,6 +28,7 @@ class Server:
                 trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
                 clear_untrusted_proxy_headers=True,
             )
+        check_free(host, port)
         server = create_server(app, **options)
         # One host and port give one listening socket, never waitress's multi-socket server.
         assert isinstance(server, BaseWSGIServer)
@@ -56,3 +58,12 @@ class Server:
         being answered)."""
         self.stopping.set()
         self.stopped.wait(timeout=30)
+
+
+def check_free(host: str, port: int) -> None:
+    """OSError if ``host:port`` cannot be listened on (in use, no such address). Tried here
+    first because waitress, failing to bind, leaves its sockets open."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address)

@@ -148,11 +148,13 @@ class SmtpTransport:
                 self.reset()
                 if refused.code == 421:
                     self.drop()
-                elif refused.stage == "MAIL FROM":
+                elif refused.stage == "MAIL FROM" or refuses_us(error, sender):
+                    # A refusal of the sender or of our right to relay, whatever the stage,
+                    # concerns every recipient: never a recipient's failure or refusal count.
                     if refused.code >= 500 or attempt >= self.settings.retries:
                         raise ServerRefused(
-                            f"SMTP server {self.where()} refused the sender {sender} at MAIL FROM: "
-                            f"{error}"
+                            f"SMTP server {self.where()} refused the sender {sender} at "
+                            f"{refused.stage}: {error}"
                         ) from None
                 elif not 400 <= refused.code < 500:
                     return Outcome("failed", attempts, error, refusals=refusals)
@@ -229,6 +231,32 @@ def transact(connection: smtplib.SMTP, sender: str, recipient: str, data: bytes)
         raise Unconfirmed(describe(lost)) from None
     if code != 250:
         raise Refused("DATA", code, reply)
+
+
+# Enhanced statuses about the sender (RFC 3463): X.1.7 bad sender mailbox syntax, X.1.8 bad
+# sender system address.
+SENDER_STATUS = re.compile(r"^\d{3}[ -][45]\.1\.[78]\b")
+SENDER_WORDS = re.compile(
+    r"\bsender address rejected\b|\bsender (?:domain|address) (?:is )?(?:unknown|invalid)", re.I
+)
+# Relaying refused (X.7.1 with "relay"): the server's or our configuration, not the recipient.
+RELAY = re.compile(
+    r"\brelay(?:ing)?\b.{0,20}\b(?:denied|not permitted|not allowed|refused)\b"
+    r"|\bunable to relay\b",
+    re.I,
+)
+
+
+def refuses_us(reply: str, sender: str) -> bool:
+    """Whether a refusal at RCPT TO or DATA is about the sender or our right to relay (it names
+    the sender, carries X.1.7/X.1.8, says "Sender address rejected" or "Relay access denied"),
+    so it is the same for every recipient and no recipient's own."""
+    return bool(
+        SENDER_STATUS.match(reply)
+        or (sender and sender.lower() in reply.lower())
+        or SENDER_WORDS.search(reply)
+        or RELAY.search(reply)
+    )
 
 
 def close_quietly(connection: smtplib.SMTP | None) -> None:

@@ -32,6 +32,8 @@ REPLY = re.compile(r"^(?P<code>[2-5]\d\d)(?:[ -](?P<status>[245]\.\d{1,3}\.\d{1,
 # policy (5.7.x, e.g. refused as spam) and size (5.2.3, 5.3.4). They fail one message; they
 # count as soft bounces, not as an address gone for good.
 ABOUT_THE_MESSAGE = re.compile(r"^5\.(?:6\.\d+|7\.\d+|2\.3|3\.4)$")
+# X.1.7 and X.1.8 are about the sender's address, never the recipient's.
+ABOUT_THE_SENDER = re.compile(r"^5\.1\.[78]$")
 # Without an enhanced status, the replies that mean "no such mailbox".
 HARD_CODES = frozenset({"550", "551", "553"})
 
@@ -86,7 +88,11 @@ def describe_suppressed(counts: Sequence[tuple[str, int]]) -> str:
 
 def permanent(status: str) -> bool:
     """Whether an enhanced status (``5.1.1``) says the mailbox is gone or refuses for good."""
-    return status.startswith("5.") and not ABOUT_THE_MESSAGE.match(status)
+    return (
+        status.startswith("5.")
+        and not ABOUT_THE_MESSAGE.match(status)
+        and not ABOUT_THE_SENDER.match(status)
+    )
 
 
 def hard_bounce(error: str | None) -> bool:
