@@ -6,6 +6,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import mailbox
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ def dsn(
     action: str = "failed",
     day: int = 1,
     diagnostic: str = "smtp; 550 5.1.1 <{r}>: Recipient address rejected: User unknown",
+    returned: str = "<not-ours@example.com>",
 ) -> bytes:
     """A delivery-status notification (RFC 3464) as a mail system sends it back."""
     serial = next(_serial)
@@ -65,12 +67,13 @@ Content-Type: text/rfc822-headers
 From: Test Letters <letters@example.com>
 To: {recipient}
 Subject: Test Blog: Second Post
+Message-ID: {returned}
 
 --REPORT--
 """.replace("\n", "\r\n").encode()
 
 
-def complaint(recipient: str) -> bytes:
+def complaint(recipient: str, returned: str = "<not-ours@example.com>") -> bytes:
     """An abuse report (RFC 5965) from a mailbox provider's feedback loop."""
     return f"""\
 From: feedback@provider.example.net
@@ -98,6 +101,7 @@ Content-Type: text/rfc822-headers
 
 From: letters@example.com
 To: {recipient}
+Message-ID: {returned}
 
 --ARF--
 """.encode()
@@ -107,6 +111,16 @@ def plain(sender: str, to: str, subject: str) -> bytes:
     return (
         f"From: {sender}\nTo: {to}\nSubject: {subject}\nDate: Wed, 03 Mar 2021 08:00:00 +0000\n\n\n"
     ).encode()
+
+
+def sent_id(blog: Blog, address: str) -> str:
+    """The Message-ID of the copy the send job delivered to ``address``."""
+    with sqlite3.connect(blog.root / "state/journal.sqlite3") as db:
+        (found,) = db.execute(
+            "SELECT message_id FROM deliveries WHERE address = ? AND message_id IS NOT NULL",
+            (address,),
+        ).fetchone()
+    return str(found)
 
 
 def maildir(root: Path, *messages: bytes) -> Path:
@@ -136,7 +150,8 @@ def test_a_5_1_1_dsn_suppresses_the_address_and_the_next_send_skips_it(
     recorder, port = sink
     setup(blog, port)
     assert send(blog, capsys)[0] == 0
-    box = kind(blog.root, dsn("reader01@example.com", "5.1.1"))  # type: ignore[operator]
+    returned = sent_id(blog, "reader01@example.com")
+    box = kind(blog.root, dsn("reader01@example.com", "5.1.1", returned=returned))  # type: ignore[operator]
 
     code, out, _ = bounces(blog, box, capsys)
     assert code == 0
@@ -175,11 +190,16 @@ def test_soft_bounces_suppress_after_the_limit_in_a_row(
     setup(blog, sink[1])
     with blog.config.open("a", encoding="utf-8") as settings_file:
         settings_file.write("soft_bounce_limit = 2\n")
-    full = dsn("reader00@example.com", "4.2.2", day=1, diagnostic="smtp; 452 4.2.2 Mailbox full")
-    delivered = dsn("reader00@example.com", "2.0.0", action="delivered", day=2)
-    again = dsn("reader00@example.com", "4.2.2", day=3, diagnostic="smtp; 452 4.2.2 Mailbox full")
+    assert send(blog, capsys)[0] == 0
+    ours = sent_id(blog, "reader00@example.com")
+    full = dsn("reader00@example.com", "4.2.2", day=1, diagnostic="smtp; 452 4.2.2 Mailbox full",
+               returned=ours)  # fmt: skip
+    delivered = dsn("reader00@example.com", "2.0.0", action="delivered", day=2, returned=ours)
+    again = dsn("reader00@example.com", "4.2.2", day=3, diagnostic="smtp; 452 4.2.2 Mailbox full",
+                returned=ours)  # fmt: skip
     # A permanent refusal of the message (policy), not of the mailbox, counts as soft too.
-    policy = dsn("reader00@example.com", "5.7.1", day=4, diagnostic="smtp; 554 5.7.1 spam")
+    policy = dsn("reader00@example.com", "5.7.1", day=4, diagnostic="smtp; 554 5.7.1 spam",
+                 returned=ours)  # fmt: skip
 
     bounces(blog, maildir(blog.root, full, delivered, again), capsys)
     assert statuses(blog) == {}  # the delivery between them broke the run
@@ -193,9 +213,10 @@ def test_complaints_and_mailto_unsubscribes_are_honoured(
     blog: Blog, sink: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
 ) -> None:
     setup(blog, sink[1])  # unsubscribe_mailto = "leave@example.com"
+    assert send(blog, capsys)[0] == 0
     box = mbox(
         blog.root,
-        complaint("reader00@example.com"),
+        complaint("reader00@example.com", sent_id(blog, "reader00@example.com")),
         plain("Reader 2 <reader02@example.com>", "leave@example.com",
               "unsubscribe reader02@example.com"),
         plain("someone@example.org", "letters@example.com", "Nice post!"),
@@ -215,8 +236,12 @@ def test_a_suppressed_address_keeps_its_first_reason(
     blog: Blog, sink: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
 ) -> None:
     setup(blog, sink[1])
+    assert send(blog, capsys)[0] == 0
+    ours = sent_id(blog, "reader01@example.com")
     box = maildir(
-        blog.root, dsn("reader01@example.com", "5.1.1", day=1), complaint("reader01@example.com")
+        blog.root,
+        dsn("reader01@example.com", "5.1.1", day=1, returned=ours),
+        complaint("reader01@example.com", ours),
     )
     bounces(blog, box, capsys)
     assert statuses(blog) == {"reader01@example.com": "bounced"}
@@ -259,7 +284,12 @@ def test_a_maildir_message_that_vanishes_while_read_is_skipped_with_a_warning(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     setup(blog, sink[1])
-    box = maildir(blog.root, dsn("reader01@example.com", "5.1.1"), dsn("reader02@example.com", "5.1.1"))  # fmt: skip
+    assert send(blog, capsys)[0] == 0
+    box = maildir(
+        blog.root,
+        dsn("reader01@example.com", "5.1.1", returned=sent_id(blog, "reader01@example.com")),
+        dsn("reader02@example.com", "5.1.1", returned=sent_id(blog, "reader02@example.com")),
+    )
     read = mailbox.Maildir.get_bytes
     gone: list[str] = []
 
@@ -276,4 +306,28 @@ def test_a_maildir_message_that_vanishes_while_read_is_skipped_with_a_warning(
     assert err == f"warning: {box}: message {gone[0]} vanished while it was read; skipped\n"
     assert out.splitlines()[-1] == (
         "1 message(s) read, 0 read before, 0 not a bounce; 1 address(es) suppressed"
+    )
+
+
+def test_a_report_that_returns_no_message_of_ours_changes_nothing(
+    blog: Blog, sink: tuple[Recorder, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Anyone can mail the return path: a forged DSN or complaint (no Message-ID we sent, or
+    one we sent to somebody else) suppresses nobody."""
+    setup(blog, sink[1])
+    assert send(blog, capsys)[0] == 0
+    someone_elses = sent_id(blog, "reader02@example.com")
+    box = mbox(
+        blog.root,
+        dsn("reader01@example.com", "5.1.1"),
+        dsn("reader01@example.com", "5.1.1", returned=someone_elses),
+        complaint("reader00@example.com"),
+    )
+    code, out, err = bounces(blog, box, capsys)
+    assert code == 0
+    assert statuses(blog) == {}
+    assert len(err.splitlines()) == 3
+    assert all("no matching Message-ID); ignored" in line for line in err.splitlines())
+    assert out.splitlines()[-1] == (
+        "3 message(s) read, 0 read before, 0 not a bounce; 0 address(es) suppressed"
     )

@@ -52,6 +52,8 @@ class BounceSummary:
     suppressed: list[tuple[str, str]] = field(default_factory=list)
     soft: list[tuple[str, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Reports that return no message of ours to that address: forged, or too terse to trust.
+    unverified: int = 0
 
 
 def process_mailbox(
@@ -67,6 +69,15 @@ def process_mailbox(
         if not reports:
             summary.ignored += 1
         for report in reports:
+            if report.kind != "unsubscribe" and not about_our_message(journal, message, report):
+                # Anyone can mail the return path: a report counts only when it returns a
+                # message we sent to that very address.
+                summary.unverified += 1
+                summary.warnings.append(
+                    f"{label}: a {report.kind} report for {report.address} that returns no "
+                    "message feeds sent to that address (no matching Message-ID); ignored"
+                )
+                continue
             apply(journal, report, label, delivery.soft_bounce_limit, now, summary)
         journal.mark_mail_read(digest, now)
     return summary
@@ -89,6 +100,33 @@ def apply(
     reason = {"complaint": COMPLAINED, "unsubscribe": UNSUBSCRIBED}.get(report.kind, BOUNCED)
     if suppress(journal, report.address, reason, actor=ACTOR, how=how, now=now):
         summary.suppressed.append((report.address, reason))
+
+
+def about_our_message(journal: Journal, message: EmailMessage, report: Report) -> bool:
+    """Whether ``message`` (a DSN or complaint) returns the headers of a message the send job
+    delivered to ``report.address``: its Message-ID is in the journal, for that address."""
+    for original in returned_message_ids(message):
+        address = journal.sent_to(original)
+        if address is not None and address.casefold() == report.address.casefold():
+            return True
+    return False
+
+
+def returned_message_ids(message: EmailMessage) -> list[str]:
+    """The Message-IDs of the message(s) a report returns (its message/rfc822 or
+    text/rfc822-headers part)."""
+    found = []
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind not in ("message/rfc822", "text/rfc822-headers"):
+            continue
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        headers = inner if isinstance(inner, Message) else HeaderParser().parsestr(str(payload))
+        value = str(headers["Message-ID"] or "").strip()
+        if value:
+            found.append(value)
+    return found
 
 
 def messages(path: Path, warnings: list[str]) -> Iterator[tuple[str, str, EmailMessage]]:

@@ -534,6 +534,13 @@ class Journal:
         with self.transaction():
             self.db.execute("DELETE FROM soft_bounces WHERE subscriber = ?", (key,))
 
+    def sent_to(self, message_id: str) -> str | None:
+        """The address a message of ours with this Message-ID was sent to, if any."""
+        found = self.db.execute(
+            "SELECT address FROM deliveries WHERE message_id = ? LIMIT 1", (message_id,)
+        ).fetchone()
+        return str(found[0]) if found else None
+
     def mail_was_read(self, digest: str) -> bool:
         """Whether a message of the bounce mailbox was handled by an earlier run."""
         found = self.db.execute("SELECT 1 FROM mail_read WHERE digest = ?", (digest,)).fetchone()
