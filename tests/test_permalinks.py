@@ -57,19 +57,23 @@ def test_slug_styles_side_by_side(
 
 
 # A file name with a date in front, in each style whose date rule is a generator's: "keep"
-# (Eleventy's fileSlug) drops it, "raw" (Eleventy's default permalink) and "hugo" keep it.
+# (Eleventy's fileSlug) drops it; "raw" (Eleventy's default permalink), "hugo" and "astro" (the
+# entry id is the path, github-slugged) keep it.
 @pytest.mark.parametrize(
-    ("file", "default", "keep", "raw", "hugo", "jekyll"),
+    ("file", "default", "keep", "raw", "hugo", "jekyll", "astro"),
     [
-        ("2021-01-02-Hello World.md", "hello-world", "Hello World", "2021-01-02-Hello World", "2021-01-02-hello-world", "Hello-World"),
-        ("2021-01-02-v22.1.0.md", "v22-1-0", "v22.1.0", "2021-01-02-v22.1.0", "2021-01-02-v22.1.0", "v22.1.0"),
-        ("2021-03-04-Bundle/index.md", "bundle", "Bundle", "2021-03-04-Bundle", "2021-03-04-bundle", "Bundle"),
+        ("2021-01-02-Hello World.md", "hello-world", "Hello World", "2021-01-02-Hello World", "2021-01-02-hello-world", "Hello-World", "2021-01-02-hello-world"),
+        ("2021-01-02-v22.1.0.md", "v22-1-0", "v22.1.0", "2021-01-02-v22.1.0", "2021-01-02-v22.1.0", "v22.1.0", "2021-01-02-v2210"),
+        ("2021-03-04-Bundle/index.md", "bundle", "Bundle", "2021-03-04-Bundle", "2021-03-04-bundle", "Bundle", "2021-03-04-bundle"),
     ],
 )  # fmt: skip
 def test_dated_file_names_side_by_side(
-    file: str, default: str, keep: str, raw: str, hugo: str, jekyll: str
+    file: str, default: str, keep: str, raw: str, hugo: str, jekyll: str, astro: str
 ) -> None:
-    expected = {"default": default, "keep": keep, "raw": raw, "hugo": hugo, "jekyll": jekyll}
+    expected = {
+        "default": default, "keep": keep, "raw": raw, "hugo": hugo, "jekyll": jekyll,
+        "astro": astro,
+    }  # fmt: skip
     made = {style: styled_slug(filename_parts(Path(file), style)[1], style) for style in expected}
     assert made == expected
 

@@ -258,7 +258,8 @@ def filename_parts(
         posted = date(year, month, day)
     except ValueError:
         return None, stem, found.group(1)
-    if style in ("hugo", "raw"):
+    # Hugo, Astro (the entry id is the file's path) and Eleventy's default permalink keep it.
+    if style in ("hugo", "raw", "astro"):
         return posted, stem, None
     # Jekyll takes off only the last extension and then any trailing dots: a.aspx.md → a.aspx.
     return posted, found.group(2).rstrip(".") if style == "jekyll" else found.group(2), None
