@@ -15,6 +15,7 @@ from feeds import checks
 from feeds.config import ContentOptions, Person
 from feeds.content.model import Post
 from feeds.content.permalinks import Place, PlaceError, post_path
+from feeds.content.sanitize import allowed_url
 from feeds.content.slugs import styled_slug, tag_slug, without_language
 from feeds.content.source import XML_ILLEGAL
 from feeds.errors import ContentError, ContentErrors, shown
@@ -44,7 +45,6 @@ MAX_IMAGE = 2_000
 # Feeds write four-digit years (RFC 822, RFC 3339); the bounds also keep every time zone
 # conversion of a date inside what Python's datetime can hold.
 FIRST_YEAR, LAST_YEAR = 1000, 9999
-IMAGE_SCHEMES = ("http", "https")
 
 
 # Jekyll writes "2019-05-30 9:00:00 +0000": a one-digit hour, a space, an offset without a colon.
@@ -209,7 +209,7 @@ def image_field(value: Any) -> str | None:
     text = text_field(value, False, MAX_IMAGE)
     # "my photo.png" is a common file name; a URL writes its spaces as %20.
     text = text.replace(" ", "%20") if text is not None else None
-    if text is not None and not safe_link(text, IMAGE_SCHEMES):
+    if text is not None and not safe_image(text):
         raise ValueError(
             f"{shown(text)} must be an http(s) URL or a path relative to the post "
             "(e.g. image: /img/cover.png)"
@@ -218,15 +218,14 @@ def image_field(value: Any) -> str | None:
 
 
 PLAIN_LINK = re.compile(r"(?:https?://[A-Za-z0-9][A-Za-z0-9.-]*)?[A-Za-z0-9._~/%-]*")
-WEB_SCHEMES = {"http", "https"}
 
 
-def safe_link(url: str, schemes: Sequence[str]) -> bool:
-    """A URL that parses, has no spaces or control characters, and is relative or uses one of
-    ``schemes``: what may leave the tool in a feed or a newsletter."""
+def safe_image(url: str) -> bool:
+    """An ``image:`` that may leave the tool: relative, or absolute under the same policy as
+    every URL in a body (``sanitize.allowed_url``); no spaces or control characters."""
     # The usual shapes (a site path, a file beside the post, a plain http(s) URL) pass
     # without parsing; the rest take the careful way.
-    if PLAIN_LINK.fullmatch(url) and not url.startswith("//") and set(schemes) >= WEB_SCHEMES:
+    if PLAIN_LINK.fullmatch(url) and not url.startswith("//"):
         return True
     if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
         return False
@@ -237,7 +236,7 @@ def safe_link(url: str, schemes: Sequence[str]) -> bool:
         return False
     if not parts.scheme:
         return not url.startswith("//") or bool(parts.hostname)
-    return parts.scheme.lower() in schemes and bool(parts.hostname)
+    return allowed_url("src", url)
 
 
 def filename_parts(
