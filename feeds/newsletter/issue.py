@@ -8,7 +8,6 @@ import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -17,6 +16,7 @@ import lxml.html
 from markupsafe import Markup
 
 from feeds.config import NewsletterSettings, Site
+from feeds.content.html import inner_html
 from feeds.content.model import Post
 from feeds.content.render import RenderedPost
 from feeds.content.sanitize import email_html
@@ -252,9 +252,7 @@ def clean_body(html: str, link: Callable[[str], str] = str) -> str:
         href = anchor.get("href")
         if href:
             anchor.set("href", link(href))
-    pieces = [escape(root.text, quote=False)] if root.text else []
-    pieces.extend(lxml.html.tostring(child, encoding="unicode") for child in root)
-    return "".join(pieces)
+    return inner_html(root)
 
 
 def with_utm(url: str, site: Site, settings: NewsletterSettings) -> str:
