@@ -28,10 +28,14 @@ def available_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+# fork starts a worker in milliseconds with the parent's imports already done, and the worker
+# inherits what the parent holds when a pool's first task is submitted, so it need not be sent
+# it; elsewhere (macOS, Windows) the platform's default start method is the safe one.
+POOLS_FORK = sys.platform == "linux"
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    # fork starts a worker in milliseconds with the parent's imports already done; elsewhere
-    # (macOS, Windows) the platform's default start method is the safe one.
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    context = multiprocessing.get_context("fork") if POOLS_FORK else None
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from feeds.config_reader import load_site
+from feeds import workers
 from feeds.content import loader, render
 from feeds.content.loader import load_site_posts
 from feeds.feed.build import build_feeds
@@ -169,3 +170,28 @@ def test_worker_processes_give_the_same_feeds(blog: Blog, monkeypatch: pytest.Mo
     one = build_feeds(site, load_site_posts(site, workers=1), NOW, workers=1).files
     two = build_feeds(site, load_site_posts(site, workers=2), NOW, workers=2).files
     assert one == two and len(one) == 12
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_loading_in_workers_gives_what_one_process_gives(
+    blog: Blog, monkeypatch: pytest.MonkeyPatch, forked: bool
+) -> None:
+    """Forked workers inherit the files to parse; spawned ones (macOS, Windows) are sent
+    them. Posts, warnings, section pages and errors come back the same either way."""
+    for day in range(1, 29):
+        extra = "title: Again\n" if day % 5 == 0 else ""
+        blog.post(
+            f"p{day:02d}.md",
+            f"---\ntitle: Post {day}\n{extra}date: 2021-02-{day:02d}\ntags: [T{day % 3}]\n---\nx\n",
+        )
+    blog.post("bad.md", "---\ntitle: [unclosed\n---\nx\n")
+    blog.post("section/_index.md", "---\ntitle: Section\n---\n")
+    site = load_site(blog.config)
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(workers, "POOLS_FORK", forked)
+    one = load_site_posts(site, workers=1, keep_going=True)
+    two = load_site_posts(site, workers=2, keep_going=True)
+    assert (one.posts, one.warnings, one.skipped) == (two.posts, two.warnings, two.skipped)
+    assert [str(error) for error in one.errors] == [str(error) for error in two.errors]
+    assert len(one.posts) == 28 and len(one.errors) == 1 and len(one.skipped) == 1
+    assert sum("more than once" in warning for warning in one.warnings) == 5

@@ -48,6 +48,7 @@ OWNERS = {
     "argparse": "feeds.arguments",
     "ctypes": "feeds.workers",
     "waitress": "feeds.delivery.server",
+    "orjson": "feeds.cache",
 }
 
 

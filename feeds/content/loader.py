@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from feeds import workers as pools
 from feeds.cache import BuildCache
 from feeds.config import ContentOptions, Person, Site
 from feeds.content.fields import DEFAULT_OPTIONS, pick, post_from_metadata
@@ -77,13 +78,20 @@ def _load(
             results[item.relative] = result
     crowded = folders_with_several([item for item in found if item.readable])
     parsed = parse_files(todo, tz, options, crowded, workers)
-    for item, (record, digest, errors) in zip(todo, parsed, strict=True):
+    for item, (values, skipped, warnings, digest, errors) in zip(todo, parsed, strict=True):
         if errors:
             results[item.relative] = FileResult(source=item.path, errors=errors)
             continue
-        results[item.relative] = FileResult.from_record(record, digest, item.path)
+        result = FileResult(
+            source=item.path,
+            post=post_from_values(values, digest, item.path) if values else None,
+            skipped=skipped,
+            warnings=warnings,
+            digest=digest,
+        )
+        results[item.relative] = result
         if cache is not None:
-            cache.remember(item, digest, record)
+            cache.remember(item, digest, result.record())
     if cache is not None:
         cache.forget_missing(found)
     return assemble([results[item.relative] for item in found], keep_going, ids)
@@ -187,21 +195,33 @@ class FileResult:
 
 
 def post_to_record(post: Post) -> dict[str, Any]:
-    return {
-        "slug": post.slug,
-        "title": post.title,
-        "date": post.date.isoformat(),
-        "description": post.description,
-        "updated": post.updated.isoformat() if post.updated else None,
-        "top": post.top,
-        "draft": post.draft,
-        "image": post.image,
-        "tags": list(post.tags),
-        "pinned_id": post.pinned_id,
-        "authors": [[person.name, person.email, person.url] for person in post.authors],
-        "path": post.path,
-    }
+    return dict(zip(RECORD_FIELDS, post_values(post), strict=True))
 
+
+def post_values(post: Post) -> PostValues:
+    """A post's record as a tuple in RECORD_FIELDS order: how a worker sends it (a tuple
+    crosses the process boundary ten times faster than a dict of the same values)."""
+    return (
+        post.slug,
+        post.title,
+        post.date.isoformat(),
+        post.description,
+        post.updated.isoformat() if post.updated else None,
+        post.top,
+        post.draft,
+        post.image,
+        list(post.tags),
+        post.pinned_id,
+        [[person.name, person.email, person.url] for person in post.authors],
+        post.path,
+    )
+
+
+# A post record's values in RECORD_FIELDS order (see ``post_values``).
+PostValues = tuple[
+    str, str, str, str | None, str | None, bool, bool, str | None,
+    list[str], str | None, list[list[Any]], str,
+]  # fmt: skip
 
 # Each field of a post record and the kinds of value it may hold: a record with another key or
 # another kind (``tags`` stored as a string, say) is not used, so it can never change an output.
@@ -246,38 +266,55 @@ def post_from_record(record: dict[str, Any], digest: str, source: Path) -> Post:
         raise ValueError("not a post record")
     if not all(is_person_record(person) for person in record["authors"]):
         raise ValueError("authors has the wrong kind of value")
+    require_offset(record["date"])
+    if record["updated"] is not None:
+        require_offset(record["updated"])
+    return post_from_values(tuple(record[name] for name in RECORD_FIELDS), digest, source)
+
+
+def post_from_values(values: PostValues, digest: str, source: Path) -> Post:
+    """The post ``post_values`` describes, unchecked: for values a worker of this build has
+    just made, or a cache record ``post_from_record`` has checked."""
+    slug, title, date, description, updated, top, draft, image, tags, pinned, authors, path = values
     return Post(
         source=source,
-        slug=record["slug"],
-        title=record["title"],
-        date=aware(record["date"]),
-        description=record["description"],
-        updated=aware(record["updated"]) if record["updated"] is not None else None,
-        top=record["top"],
-        draft=record["draft"],
-        image=record["image"],
-        tags=tuple(record["tags"]),
-        pinned_id=record["pinned_id"],
-        authors=tuple(Person(*person) for person in record["authors"]),
-        path=record["path"],
+        slug=slug,
+        title=title,
+        date=datetime.fromisoformat(date),
+        description=description,
+        updated=datetime.fromisoformat(updated) if updated is not None else None,
+        top=top,
+        draft=draft,
+        image=image,
+        tags=tuple(tags),
+        pinned_id=pinned,
+        authors=tuple(Person(*person) for person in authors),
+        path=path,
         source_digest=digest,
     )
 
 
-def aware(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
+def require_offset(text: str) -> None:
+    if datetime.fromisoformat(text).tzinfo is None:
         raise ValueError("a date without an offset")
-    return moment
 
 
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_FROM = 1000
 
 
-# What a worker sends back for one file: plain data (the cache record, the content hash, the
-# problems), which crosses the process boundary several times faster than objects would.
-Parsed = tuple[dict[str, Any], str, tuple[tuple[str, str | None, str], ...]]
+# What a worker sends back for one file: plain data (the post's values, whether the file is a
+# section page, its warnings, the content hash, the problems), which crosses the process
+# boundary several times faster than objects would.
+Parsed = tuple[
+    PostValues | None, bool, tuple[str, ...], str, tuple[tuple[str, str | None, str], ...]
+]
+
+
+# The work of a pool whose workers are forked: they inherit it, and receive only where their
+# part starts and ends (pickling 10,000 FoundFile paths costs the main process a tenth of a
+# second, and each worker as much again to unpickle).
+_INHERITED: tuple[Sequence[FoundFile], tzinfo, ContentOptions, frozenset[str]] | None = None
 
 
 def parse_files(
@@ -287,15 +324,30 @@ def parse_files(
     crowded: frozenset[str],
     workers: int,
 ) -> list[Parsed]:
+    global _INHERITED
     if workers <= 1 or len(items) < PARALLEL_FROM:
         return parse_chunk(items, tz, options, crowded)
     size = -(-len(items) // (workers * 16))
-    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    starts = range(0, len(items), size)
     with process_pool(workers) as pool:
-        parts = pool.map(
-            parse_chunk, chunks, *[[value] * len(chunks) for value in (tz, options, crowded)]
-        )
-        return [result for part in parts for result in part]
+        if pools.POOLS_FORK:
+            _INHERITED = (items, tz, options, crowded)
+            try:
+                parts = list(pool.map(parse_inherited, starts, [size] * len(starts)))
+            finally:
+                _INHERITED = None
+        else:
+            chunks = [items[start : start + size] for start in starts]
+            more = [[value] * len(chunks) for value in (tz, options, crowded)]
+            parts = list(pool.map(parse_chunk, chunks, *more))
+    return [result for part in parts for result in part]
+
+
+def parse_inherited(start: int, size: int) -> list[Parsed]:
+    """In a forked worker: its part of the work the pool was made for."""
+    assert _INHERITED is not None, "parse_inherited runs only in a forked worker"
+    items, tz, options, crowded = _INHERITED
+    return parse_chunk(items[start : start + size], tz, options, crowded)
 
 
 def parse_chunk(
@@ -312,14 +364,13 @@ def parse_file(
     try:
         source = read_source(path)
         if is_section(item, source.metadata, options, crowded) or has_no_page(source.metadata):
-            return FileResult(source=path, skipped=True).record(), source.digest, ()
+            return None, True, (), source.digest, ()
         post, warnings = post_from_metadata(
             path, source.metadata, None, tz, options, relative=item.relative
         )
     except ContentErrors as bad:
-        return {}, "", tuple((error.path, error.field, error.reason) for error in bad.errors)
-    result = FileResult(source=path, post=post, warnings=(*source.warnings, *warnings))
-    return result.record(), source.digest, ()
+        return None, False, (), "", tuple((e.path, e.field, e.reason) for e in bad.errors)
+    return post_values(post), False, (*source.warnings, *warnings), source.digest, ()
 
 
 def has_no_page(meta: dict[str, Any]) -> bool:

@@ -233,9 +233,16 @@ def id_base(site: Site) -> str:
 def entry_id(post: Post, site: Site) -> str:
     """An RFC 4151 tag URI built from what never changes with an edit: the domain, the site's
     ``since`` date and the slug. The scheme is left out, so moving to https keeps every id."""
+    return post_id(post, id_base(site))
+
+
+def post_id(post: Post, base: str) -> str:
+    """The pinned id, or ``base`` and the slug (or id name) percent-encoded as quote() does."""
     if post.pinned_id:
         return post.pinned_id
-    return id_base(site) + quote(post.id_name or post.slug)
+    name = post.id_name or post.slug
+    # quote() leaves exactly these characters alone; most slugs have no other.
+    return base + (name if UNRESERVED.fullmatch(name) else quote(name))
 
 
 def assign_ids(
@@ -260,7 +267,7 @@ def assign_ids(
     involved: set[Path] = set()
     for field, what, key in (
         ("URL", "URL", lambda post: post.path),
-        ("id", "feed id", lambda post: post.pinned_id or base + quote(post.id_name or post.slug)),
+        ("id", "feed id", lambda post: post_id(post, base)),
     ):
         errors.extend(clashes(named, key, field, what, involved))
     return named, errors, involved
@@ -275,8 +282,9 @@ def clashes(
 ) -> list[ContentError]:
     groups: dict[str, list[Post]] = defaultdict(list)
     for post in posts:
-        if key(post):
-            groups[key(post)].append(post)
+        value = key(post)
+        if value:
+            groups[value].append(post)
     fix = "slug: or permalink:" if field == "URL" else "id:"
     errors: list[ContentError] = []
     for value, group in groups.items():
