@@ -91,7 +91,7 @@ def _load(
         )
         results[item.relative] = result
         if cache is not None:
-            cache.remember(item, digest, result.record())
+            cache.remember(item, digest, file_record(values, skipped, warnings))
     if cache is not None:
         cache.forget_missing(found)
     return assemble([results[item.relative] for item in found], keep_going, ids)
@@ -168,11 +168,8 @@ class FileResult:
     digest: str = ""
 
     def record(self) -> dict[str, Any]:
-        return {
-            "skipped": self.skipped,
-            "warnings": list(self.warnings),
-            "post": post_to_record(self.post) if self.post else None,
-        }
+        values = post_values(self.post) if self.post else None
+        return file_record(values, self.skipped, self.warnings)
 
     @classmethod
     def from_record(cls, record: dict[str, Any], digest: str, source: Path) -> FileResult:
@@ -192,6 +189,14 @@ class FileResult:
             warnings=tuple(warnings),
             digest=digest,
         )
+
+
+def file_record(
+    values: PostValues | None, skipped: bool, warnings: Sequence[str]
+) -> dict[str, Any]:
+    """A file's cache record, as ``FileResult.from_record`` reads it."""
+    post = dict(zip(RECORD_FIELDS, values, strict=True)) if values else None
+    return {"skipped": skipped, "warnings": list(warnings), "post": post}
 
 
 def post_to_record(post: Post) -> dict[str, Any]:
