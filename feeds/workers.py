@@ -22,6 +22,10 @@ PR_SET_PDEATHSIG = 1
 # How often a worker looks whether its parent is still there, where prctl is not available.
 PARENT_CHECK_SECONDS = 1.0
 
+# fork starts a worker in milliseconds with the parent's imports already done; elsewhere
+# (macOS, Windows) the platform's default start method is the safe one.
+START_METHOD = "fork" if sys.platform == "linux" else None
+
 Shared = TypeVar("Shared")
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -39,10 +43,9 @@ def available_cores() -> int:
 
 def process_pool(workers: int, shared: object = None) -> ProcessPoolExecutor:
     """Worker processes that exit with their parent, each holding ``shared`` (see ``spread``)."""
-    # fork starts a worker in milliseconds with the parent's imports already done; elsewhere
-    # (macOS, Windows) the platform's default start method is the safe one. Under fork the
-    # initializer's arguments are inherited, not pickled; under spawn each worker gets one copy.
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    # Under fork the initializer's arguments are inherited, not pickled; under spawn each
+    # worker gets one copy.
+    context = multiprocessing.get_context(START_METHOD) if START_METHOD else None
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from feeds import workers
 from feeds.config_reader import load_site
 from feeds.content import loader, render
 from feeds.content.loader import load_site_posts
@@ -65,9 +66,13 @@ def test_a_failure_in_either_process_is_raised(bad: int) -> None:
         spread(fail_on, bad, list(range(40)), workers=2)
 
 
-def test_worker_processes_write_the_same_feeds(blog: Blog, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_worker_processes_write_the_same_feeds(
+    blog: Blog, monkeypatch: pytest.MonkeyPatch, start: str
+) -> None:
     """A site with many tag feeds, rendered and serialised in worker processes (forced here,
-    however few posts), gives every file byte for byte as one process does."""
+    however few posts), gives every file byte for byte as one process does; also where
+    workers are spawned (macOS, Windows), and so get what they share pickled."""
     for day in range(1, 41):
         tags = ", ".join(f"{name}{day % n}" for name, n in (("A", 3), ("B", 5), ("C", 7)))
         blog.post(
@@ -81,6 +86,7 @@ def test_worker_processes_write_the_same_feeds(blog: Blog, monkeypatch: pytest.M
     alone = build_feeds(site, posts, NOW, workers=1)
     for module in (loader, render, build):
         monkeypatch.setattr(module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(workers, "START_METHOD", start)
     together = build_feeds(site, posts, NOW, workers=2)
     assert len(alone.files) == 3 * (1 + 3 + 5 + 7)
     assert together.files == alone.files

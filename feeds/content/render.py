@@ -244,7 +244,8 @@ def render_posts(
     templating: Templating | None = None,
 ) -> list[RenderedPost]:
     """Render ``posts`` (in order), taking what ``store`` holds and adding what it lacks;
-    Markdown runs in ``workers`` processes when there is enough of it."""
+    Markdown runs in ``workers`` processes (the main one among them, see ``workers.spread``)
+    when there is enough of it."""
     templating = templating or prepare_templating(site, posts)
     keys = [render_key(post, site, templating) for post in posts]
     bodies: list[RenderedBody | None] = [
