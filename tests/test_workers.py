@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feeds import workers
 from feeds.config_reader import load_site
@@ -51,6 +53,18 @@ def test_one_worker_is_the_main_process_alone(tmp_path: Path) -> None:
     (tmp_path / "worker").touch()
     done = spread(double_where, (os.getpid(), tmp_path / "worker"), [1, 2, 3], workers=1)
     assert done == [(2, os.getpid()), (4, os.getpid()), (6, os.getpid())]
+
+
+def scaled(shared: int, item: int) -> int:
+    return shared * item + 1
+
+
+# Each example starts worker processes: a few dozen examples are plenty.
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(), max_size=40), st.integers(1, 3), st.integers())
+def test_spread_is_map(items: list[int], workers: int, factor: int) -> None:
+    """Whoever takes which items, and wherever they meet, the results are the plain map's."""
+    assert spread(scaled, factor, items, workers) == [scaled(factor, item) for item in items]
 
 
 def fail_on(shared: int, item: int) -> int:
