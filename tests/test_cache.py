@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from feeds.config_reader import load_site
 from feeds import workers
+from feeds.config_reader import load_site
 from feeds.content import loader, render
 from feeds.content.loader import load_site_posts
 from feeds.feed.build import build_feeds
@@ -176,8 +176,8 @@ def test_worker_processes_give_the_same_feeds(blog: Blog, monkeypatch: pytest.Mo
 def test_loading_in_workers_gives_what_one_process_gives(
     blog: Blog, monkeypatch: pytest.MonkeyPatch, forked: bool
 ) -> None:
-    """Forked workers inherit the files to parse; spawned ones (macOS, Windows) are sent
-    them. Posts, warnings, section pages and errors come back the same either way."""
+    """Forked workers inherit the files to parse; spawned ones (macOS, Windows) are sent them
+    once. Posts, warnings, section pages and errors come back the same either way."""
     for day in range(1, 29):
         extra = "title: Again\n" if day % 5 == 0 else ""
         blog.post(
@@ -188,7 +188,7 @@ def test_loading_in_workers_gives_what_one_process_gives(
     blog.post("section/_index.md", "---\ntitle: Section\n---\n")
     site = load_site(blog.config)
     monkeypatch.setattr(loader, "PARALLEL_FROM", 10)
-    monkeypatch.setattr(workers, "POOLS_FORK", forked)
+    monkeypatch.setattr(workers, "START_METHOD", "fork" if forked else "spawn")
     one = load_site_posts(site, workers=1, keep_going=True)
     two = load_site_posts(site, workers=2, keep_going=True)
     assert (one.posts, one.warnings, one.skipped) == (two.posts, two.warnings, two.skipped)

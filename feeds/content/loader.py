@@ -13,7 +13,6 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from feeds import workers as pools
 from feeds.cache import BuildCache
 from feeds.config import ContentOptions, Person, Site
 from feeds.content.fields import DEFAULT_OPTIONS, pick, post_from_metadata
@@ -23,7 +22,7 @@ from feeds.content.permalinks import assign_ids, id_base
 from feeds.content.slugs import without_language
 from feeds.content.source import read_source
 from feeds.errors import ContentError, ContentErrors
-from feeds.workers import bulk_allocation, process_pool
+from feeds.workers import bulk_allocation, spread
 
 SECTION_FILES = {"_index"}
 
@@ -316,12 +315,6 @@ Parsed = tuple[
 ]
 
 
-# The work of a pool whose workers are forked: they inherit it, and receive only where their
-# part starts and ends (pickling 10,000 FoundFile paths costs the main process a tenth of a
-# second, and each worker as much again to unpickle).
-_INHERITED: tuple[Sequence[FoundFile], tzinfo, ContentOptions, frozenset[str]] | None = None
-
-
 def parse_files(
     items: Sequence[FoundFile],
     tz: tzinfo,
@@ -329,30 +322,21 @@ def parse_files(
     crowded: frozenset[str],
     workers: int,
 ) -> list[Parsed]:
-    global _INHERITED
     if workers <= 1 or len(items) < PARALLEL_FROM:
         return parse_chunk(items, tz, options, crowded)
     size = -(-len(items) // (workers * 16))
-    starts = range(0, len(items), size)
-    with process_pool(workers) as pool:
-        if pools.POOLS_FORK:
-            _INHERITED = (items, tz, options, crowded)
-            try:
-                parts = list(pool.map(parse_inherited, starts, [size] * len(starts)))
-            finally:
-                _INHERITED = None
-        else:
-            chunks = [items[start : start + size] for start in starts]
-            more = [[value] * len(chunks) for value in (tz, options, crowded)]
-            parts = list(pool.map(parse_chunk, chunks, *more))
+    starts = [(start, start + size) for start in range(0, len(items), size)]
+    # The files travel once (forked workers inherit them), each task only where it starts.
+    parts = spread(parse_range, (items, tz, options, crowded), starts, workers)
     return [result for part in parts for result in part]
 
 
-def parse_inherited(start: int, size: int) -> list[Parsed]:
-    """In a forked worker: its part of the work the pool was made for."""
-    assert _INHERITED is not None, "parse_inherited runs only in a forked worker"
-    items, tz, options, crowded = _INHERITED
-    return parse_chunk(items[start : start + size], tz, options, crowded)
+def parse_range(
+    shared: tuple[Sequence[FoundFile], tzinfo, ContentOptions, frozenset[str]],
+    bounds: tuple[int, int],
+) -> list[Parsed]:
+    items, tz, options, crowded = shared
+    return parse_chunk(items[bounds[0] : bounds[1]], tz, options, crowded)
 
 
 def parse_chunk(

@@ -37,7 +37,7 @@ from feeds.content.templating import (
     prepare_templating,
 )
 from feeds.errors import ContentError, ContentErrors, shown
-from feeds.workers import process_pool
+from feeds.workers import spread
 
 TOO_DEEP = "nests lists, quotes or HTML too deeply to render (flatten it)"
 # A problem as plain data: file, field, message, and the post it leaves out.
@@ -244,7 +244,8 @@ def render_posts(
     templating: Templating | None = None,
 ) -> list[RenderedPost]:
     """Render ``posts`` (in order), taking what ``store`` holds and adding what it lacks;
-    Markdown runs in ``workers`` processes when there is enough of it."""
+    Markdown runs in ``workers`` processes (the main one among them, see ``workers.spread``)
+    when there is enough of it."""
     templating = templating or prepare_templating(site, posts)
     keys = [render_key(post, site, templating) for post in posts]
     bodies: list[RenderedBody | None] = [
@@ -274,11 +275,21 @@ def render_bodies(
 ) -> list[RenderedBody | Problem]:
     if workers <= 1 or len(posts) < PARALLEL_FROM:
         return render_chunk(posts, site, templating)
-    size = -(-len(posts) // (workers * 4))
-    chunks = [posts[start : start + size] for start in range(0, len(posts), size)]
-    with process_pool(workers) as pool:
-        parts = pool.map(render_chunk, chunks, [site] * len(chunks), [templating] * len(chunks))
-        return [body for part in parts for body in part]
+    # Small chunks: the main process and the workers meet in the middle within one chunk.
+    size = -(-len(posts) // (workers * 16))
+    ranges = [(start, min(start + size, len(posts))) for start in range(0, len(posts), size)]
+    parts = spread(render_range, (posts, site, templating), ranges, workers)
+    return [body for part in parts for body in part]
+
+
+def render_range(
+    shared: tuple[Sequence[Post], Site, Templating], bounds: tuple[int, int]
+) -> list[RenderedBody | Problem]:
+    """The posts ``start:stop`` of what ``spread`` shares out: workers get the posts, the site
+    and the templates once (inherited, where forked), and only these two numbers per chunk."""
+    posts, site, templating = shared
+    start, stop = bounds
+    return render_chunk(posts[start:stop], site, templating)
 
 
 def render_chunk(
