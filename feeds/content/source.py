@@ -19,6 +19,7 @@ import yaml
 from frontmatter import detect_format
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
+from feeds.content.simple_yaml import UNSURE, read_simple
 from feeds.errors import ContentError, ContentErrors, shown
 
 # XML 1.0 forbids these; one of them in a post would make every feed that carries it unreadable.
@@ -84,6 +85,42 @@ class FrontmatterLoader(BaseLoader):  # type: ignore[misc,valid-type]
         else:
             check_depth(node)
         return self.construct_document(node)
+
+
+class PlainResolver(yaml.resolver.BaseResolver):
+    """FrontmatterLoader's own table of what plain scalars mean, for ``plain_value``."""
+
+    yaml_implicit_resolvers = FrontmatterLoader.yaml_implicit_resolvers
+
+
+PLAIN_RESOLVER = PlainResolver()
+STR_TAG = "tag:yaml.org,2002:str"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+NULL_TAG = "tag:yaml.org,2002:null"
+
+
+def plain_value(text: str) -> Any:
+    """A plain (unquoted) scalar as FrontmatterLoader constructs it: text, true/false or None;
+    ``simple_yaml.UNSURE`` for anything else (a merge key "<<", say)."""
+    tag = PLAIN_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    if tag == STR_TAG:
+        return text
+    if tag == BOOL_TAG:
+        return yaml.constructor.SafeConstructor.bool_values[text.lower()]
+    return None if tag == NULL_TAG else UNSURE
+
+
+def load_yaml_frontmatter(block: str) -> tuple[Any, list[str]]:
+    """A YAML frontmatter block's value and the keys it gives more than once: the common
+    simple shape read directly (``simple_yaml``), anything else by FrontmatterLoader."""
+    simple = read_simple(block, plain_value)
+    if simple is not None:
+        return simple
+    loader = FrontmatterLoader(block)
+    try:
+        return loader.get_single_data(), loader.duplicates
+    finally:
+        loader.dispose()
 
 
 def check_expansion(root: yaml.Node) -> None:
@@ -260,12 +297,7 @@ def split_frontmatter(text: str, path: Path) -> tuple[dict[str, Any], str, list[
         raise ContentErrors([ContentError(path, "frontmatter", problem)]) from None
     try:
         if isinstance(handler, YAMLHandler):
-            loader = FrontmatterLoader(block)
-            try:
-                metadata = loader.get_single_data()
-                duplicates = loader.duplicates
-            finally:
-                loader.dispose()
+            metadata, duplicates = load_yaml_frontmatter(block)
         else:
             metadata = handler.load(block)
     except yaml.YAMLError as error:
