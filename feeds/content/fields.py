@@ -191,8 +191,11 @@ def merged_tags(
     """Tags from every name that holds them (Hugo posts often have tags and categories)."""
     tags: dict[str, str] = {}
     for name in options.names("tags"):
+        value = meta.get(name)
+        if value is None:
+            continue
         try:
-            for tag in tags_field(meta.get(name)):
+            for tag in tags_field(value):
                 tags.setdefault(tag.casefold(), tag)
         except ValueError as error:
             errors.append(ContentError(path, name, str(error)))
@@ -279,7 +282,7 @@ def text_field(value: Any, required: bool, longest: int = MAX_TITLE) -> str | No
     raw = str(value)
     if len(raw) > 4 * longest:
         raise ValueError(f"is {len(raw):,} characters long; at most {longest:,} are allowed")
-    text = " ".join(XML_ILLEGAL.sub("", raw).split())
+    text = one_line(raw)
     if not text and required:
         raise ValueError("is empty; every post needs one")
     if len(text) > longest:
@@ -296,7 +299,20 @@ def prose_field(value: Any, required: bool, longest: int = MAX_TITLE) -> str | N
 
 
 def decode_references(text: str) -> str:
+    if "&" not in text:
+        return text  # the common case, without starting the regex engine
     return CHARACTER_REFERENCE.sub(lambda found: html.unescape(found.group(0)), text)
+
+
+def one_line(text: str) -> str:
+    """``text`` without the characters XML forbids, its runs of white space made one space,
+    none at either end."""
+    # Printable text holds neither a forbidden character nor white space other than " "
+    # (str.isprintable is false for every other space, line break and control character): a
+    # title already written on one line with single spaces needs no new string.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(XML_ILLEGAL.sub("", text).split())
 
 
 def authors_field(value: Any, people: dict[str, Person]) -> tuple[Person, ...]:
@@ -412,7 +428,7 @@ def tags_field(value: Any) -> tuple[str, ...]:
     for item in items:
         if isinstance(item, bool) or not isinstance(item, str | int | float):
             raise ValueError(f"{shown(item)} is not a tag name (tags are text)")
-        name = " ".join(XML_ILLEGAL.sub("", decode_references(str(item))).split())
+        name = one_line(decode_references(str(item)))
         if len(name) > MAX_TAG_NAME:
             raise ValueError(
                 f"{shown(name)} is {len(name):,} characters long; a tag may have {MAX_TAG_NAME}"

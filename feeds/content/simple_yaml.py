@@ -28,15 +28,18 @@ PlainReader = Callable[[str], Any]
 UNSURE_CHARACTER = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-# A top-level key (plain, of letters, digits, '_' and '-') and what follows its colon.
-KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
-# A block sequence entry and its value ("-" alone, a null entry, is left to the library).
-ITEM_LINE = re.compile(r"( *)- +(.*)")
-# A line without content: blank, or a comment.
-EMPTY_LINE = re.compile(r" *(?:#.*)?")
 # One-line quoted scalars without escapes, then nothing or a comment.
 DOUBLE_QUOTED = re.compile(r'"([^"\\]*)"(?: +#.*)?')
 SINGLE_QUOTED = re.compile(r"'([^']*)'(?: +#.*)?")
+# The same as part of a line, where most values are read at once; the rest of a line is read by
+# ``line_value``.
+QUOTED_OR_REST = r"""(?:"([^"\\]*)"|'([^']*)')(?: *| +#.*)|(.*)"""
+# A top-level key (plain, of letters, digits, '_' and '-') and what follows its colon.
+KEY_LINE = re.compile(rf"([A-Za-z_][A-Za-z0-9_-]*):(?: +(?:{QUOTED_OR_REST}))?")
+# A block sequence entry and its value ("-" alone, a null entry, is left to the library).
+ITEM_LINE = re.compile(rf"( *)- +(?:{QUOTED_OR_REST})")
+# A line without content: blank, or a comment.
+EMPTY_LINE = re.compile(r" *(?:#.*)?")
 # A plain scalar's first character may not be an indicator; one beginning "-", "?" or ":" can
 # be plain, but is left to the library.
 PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` ")
@@ -69,11 +72,13 @@ def read_simple(block: str, plain: PlainReader) -> tuple[dict[str, Any], list[st
             if EMPTY_LINE.fullmatch(line):
                 continue
             return None
-        key, text = found.groups()
+        key, double, single, text = found.groups()
         if not isinstance(plain(key), str):
             return None  # a key such as "on:" or "null:" is not text
         text = text.rstrip(" ") if text else ""
-        if text:
+        if double is not None or single is not None:
+            value = double if double is not None else single
+        elif text:
             value = line_value(text, plain)
         else:
             value, index = block_sequence(lines, index, plain)
@@ -148,8 +153,12 @@ def block_sequence(lines: list[str], index: int, plain: PlainReader) -> tuple[An
             indent = found.group(1)
         elif found.group(1) != indent:
             return UNSURE, index
-        text = found.group(2).rstrip(" ")
-        item = scalar(text, plain) if text else UNSURE
+        double, single, text = found.group(2, 3, 4)
+        text = text.rstrip(" ") if text else ""
+        if double is not None or single is not None:
+            item = double if double is not None else single
+        else:
+            item = scalar(text, plain) if text else UNSURE
         if item is UNSURE:
             return UNSURE, index
         items.append(item)
