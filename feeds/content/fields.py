@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -382,6 +383,9 @@ def date_field(value: Any, tz: tzinfo) -> datetime | None:
 
 def representable(moment: datetime, tz: tzinfo) -> bool:
     """True when ``moment`` has a four-digit year as given, in UTC and in the site's zone."""
+    # An offset is less than a day: away from the bounds' own years, no zone can cross them.
+    if FIRST_YEAR < moment.year < LAST_YEAR:
+        return True
     try:
         years = (moment.year, moment.astimezone(UTC).year, moment.astimezone(tz).year)
     except (OverflowError, ValueError):
@@ -428,23 +432,36 @@ def tags_field(value: Any) -> tuple[str, ...]:
     for item in items:
         if isinstance(item, bool) or not isinstance(item, str | int | float):
             raise ValueError(f"{shown(item)} is not a tag name (tags are text)")
-        name = one_line(decode_references(str(item)))
-        if len(name) > MAX_TAG_NAME:
-            raise ValueError(
-                f"{shown(name)} is {len(name):,} characters long; a tag may have {MAX_TAG_NAME}"
-            )
-        if not name:
-            continue
-        slug = tag_slug(name)
-        if not slug:
-            raise ValueError(f"{shown(name)} has no letters or digits to name its feed folder")
-        if len(slug.encode("utf-8")) > MAX_TAG_SLUG_BYTES:
-            raise ValueError(
-                f"{shown(name)} makes a feed folder name longer than {MAX_TAG_SLUG_BYTES} bytes "
-                "(shorten the tag)"
-            )
-        tags.setdefault(name.casefold(), name)
+        text = str(item)
+        name = known_tag_name(text) if len(text) <= MAX_TAG_NAME else tag_name(text)
+        if name:
+            tags.setdefault(name.casefold(), name)
     return tuple(tags.values())
+
+
+def tag_name(text: str) -> str:
+    """A tag as its feed shows it ("" for a blank one); ValueError when it cannot be one."""
+    name = one_line(decode_references(text))
+    if len(name) > MAX_TAG_NAME:
+        raise ValueError(
+            f"{shown(name)} is {len(name):,} characters long; a tag may have {MAX_TAG_NAME}"
+        )
+    if not name:
+        return name
+    slug = tag_slug(name)
+    if not slug:
+        raise ValueError(f"{shown(name)} has no letters or digits to name its feed folder")
+    if len(slug.encode("utf-8")) > MAX_TAG_SLUG_BYTES:
+        raise ValueError(
+            f"{shown(name)} makes a feed folder name longer than {MAX_TAG_SLUG_BYTES} bytes "
+            "(shorten the tag)"
+        )
+    return name
+
+
+# A blog has a few dozen tags, each on hundreds of posts: each is checked once. Only short
+# texts are kept, so what the cache holds stays small.
+known_tag_name = lru_cache(maxsize=4096)(tag_name)
 
 
 def slug_field(value: Any, style: str = "default") -> str | None:
