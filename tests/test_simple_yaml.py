@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from feeds.content.simple_yaml import read_simple
-from feeds.content.source import FrontmatterLoader, plain_value
+from feeds.content.source import FrontmatterLoader, plain_value, resolved
 
 TESTS = Path(__file__).parent
 MANY = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -147,6 +147,16 @@ def test_fast_reading_of_one_field_agrees_with_the_yaml_loader(line: str) -> Non
 @example("title: a\n  b\n")
 def test_fast_reading_agrees_with_the_yaml_loader(block: str) -> None:
     assert_agrees(block)
+
+
+@given(text | st.text(max_size=60))
+@settings(max_examples=500)
+def test_a_plain_word_means_what_the_loaders_resolver_says(word: str) -> None:
+    """The shortcut for words no resolver looks at, and the cache of short ones, answer as the
+    resolver itself does."""
+    for _ in range(2):
+        value = plain_value(word)
+        assert type(value) is type(resolved(word)) and value == resolved(word)
 
 
 # The common shapes, which the fast reading must take rather than leave to the loader.

@@ -105,17 +105,34 @@ BOOL_TAG = "tag:yaml.org,2002:bool"
 NULL_TAG = "tag:yaml.org,2002:null"
 
 
-# Keys and words such as "true" recur in every post: each is resolved once.
-@lru_cache(maxsize=4096)
+# The first characters the loader's implicit resolvers look at (PyYAML picks the rules by a
+# scalar's first character): a plain scalar starting with any other is text. None holds rules
+# for every first character; the loader has none.
+RESOLVED_FIRST = frozenset(
+    first for first, rules in FrontmatterLoader.yaml_implicit_resolvers.items() if rules
+)
+# Keys and words such as "true" recur in every post: each short one is resolved once.
+SHORT_PLAIN = 40
+
+
 def plain_value(text: str) -> Any:
     """A plain (unquoted) scalar as FrontmatterLoader constructs it: text, true/false or None;
     ``simple_yaml.UNSURE`` for anything else (a merge key "<<", say)."""
+    if text and text[0] not in RESOLVED_FIRST and None not in RESOLVED_FIRST:
+        return text
+    return resolved_short(text) if len(text) <= SHORT_PLAIN else resolved(text)
+
+
+def resolved(text: str) -> Any:
     tag = PLAIN_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     if tag == STR_TAG:
         return text
     if tag == BOOL_TAG:
         return yaml.constructor.SafeConstructor.bool_values[text.lower()]
     return None if tag == NULL_TAG else UNSURE
+
+
+resolved_short = lru_cache(maxsize=1024)(resolved)
 
 
 def load_yaml_frontmatter(block: str) -> tuple[Any, list[str]]:
