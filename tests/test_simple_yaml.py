@@ -168,6 +168,7 @@ SIMPLE = [
     "title: It's C# & Q&A, ok\nslug: my-post\nimage: https://example.com/a.png?x=1#y\n",
     "title: 日本語のタイトル\ntags: [日本, 'é', ~, yes]\nlastmod: null\n",
     "\ntitle: x\ntitle: y\n",
+    "tags: [a   b  , c ,'d'  ,  \"e\" ]  # spaces around entries\n",
 ]
 
 

@@ -45,9 +45,10 @@ EMPTY_LINE = re.compile(r" *(?:#.*)?")
 PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 # A flow sequence entry, from just after "[" or ",": a quoted or a plain scalar (in a flow,
 # plain text stops at , [ ] { }; ":" and "#" are left out, as they may start a mapping or a
-# comment), then "," or "]".
+# comment), then "," or "]". The plain one takes its trailing spaces (taken off after): a lazy
+# match would try every split of a long run of spaces, in time quadratic in the line.
 FLOW_ITEM = re.compile(
-    r""" *(?:"([^"\\]*)"|'([^']*)'|([^-?:,\[\]{}#&*!|>'"%@` ][^,\[\]{}:#]*?)) *([,\]])"""
+    r""" *(?:"([^"\\]*)" *|'([^']*)' *|([^-?:,\[\]{}#&*!|>'"%@` ][^,\[\]{}:#]*))([,\]])"""
 )
 FLOW_END = re.compile(r" *(?: #.*)?")
 EMPTY_FLOW = re.compile(r"\[ *\](?: +#.*)?")
@@ -126,7 +127,10 @@ def flow_sequence(text: str, plain: PlainReader) -> Any:
         if found is None:
             return UNSURE
         double, single, bare, end = found.groups()
-        item = double if double is not None else single if single is not None else plain(bare)
+        if double is not None or single is not None:
+            item = double if double is not None else single
+        else:
+            item = plain(bare.rstrip(" "))
         if item is UNSURE:
             return UNSURE
         items.append(item)
