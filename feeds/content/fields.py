@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -191,8 +192,11 @@ def merged_tags(
     """Tags from every name that holds them (Hugo posts often have tags and categories)."""
     tags: dict[str, str] = {}
     for name in options.names("tags"):
+        value = meta.get(name)
+        if value is None:
+            continue
         try:
-            for tag in tags_field(meta.get(name)):
+            for tag in tags_field(value):
                 tags.setdefault(tag.casefold(), tag)
         except ValueError as error:
             errors.append(ContentError(path, name, str(error)))
@@ -279,7 +283,7 @@ def text_field(value: Any, required: bool, longest: int = MAX_TITLE) -> str | No
     raw = str(value)
     if len(raw) > 4 * longest:
         raise ValueError(f"is {len(raw):,} characters long; at most {longest:,} are allowed")
-    text = " ".join(XML_ILLEGAL.sub("", raw).split())
+    text = one_line(raw)
     if not text and required:
         raise ValueError("is empty; every post needs one")
     if len(text) > longest:
@@ -296,7 +300,20 @@ def prose_field(value: Any, required: bool, longest: int = MAX_TITLE) -> str | N
 
 
 def decode_references(text: str) -> str:
+    if "&" not in text:
+        return text  # the common case, without starting the regex engine
     return CHARACTER_REFERENCE.sub(lambda found: html.unescape(found.group(0)), text)
+
+
+def one_line(text: str) -> str:
+    """``text`` without the characters XML forbids, its runs of white space made one space,
+    none at either end."""
+    # Printable text holds neither a forbidden character nor white space other than " "
+    # (str.isprintable is false for every other space, line break and control character): a
+    # title already written on one line with single spaces needs no new string.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(XML_ILLEGAL.sub("", text).split())
 
 
 def authors_field(value: Any, people: dict[str, Person]) -> tuple[Person, ...]:
@@ -366,6 +383,9 @@ def date_field(value: Any, tz: tzinfo) -> datetime | None:
 
 def representable(moment: datetime, tz: tzinfo) -> bool:
     """True when ``moment`` has a four-digit year as given, in UTC and in the site's zone."""
+    # An offset is less than a day: away from the bounds' own years, no zone can cross them.
+    if FIRST_YEAR < moment.year < LAST_YEAR:
+        return True
     try:
         years = (moment.year, moment.astimezone(UTC).year, moment.astimezone(tz).year)
     except (OverflowError, ValueError):
@@ -412,23 +432,36 @@ def tags_field(value: Any) -> tuple[str, ...]:
     for item in items:
         if isinstance(item, bool) or not isinstance(item, str | int | float):
             raise ValueError(f"{shown(item)} is not a tag name (tags are text)")
-        name = " ".join(XML_ILLEGAL.sub("", decode_references(str(item))).split())
-        if len(name) > MAX_TAG_NAME:
-            raise ValueError(
-                f"{shown(name)} is {len(name):,} characters long; a tag may have {MAX_TAG_NAME}"
-            )
-        if not name:
-            continue
-        slug = tag_slug(name)
-        if not slug:
-            raise ValueError(f"{shown(name)} has no letters or digits to name its feed folder")
-        if len(slug.encode("utf-8")) > MAX_TAG_SLUG_BYTES:
-            raise ValueError(
-                f"{shown(name)} makes a feed folder name longer than {MAX_TAG_SLUG_BYTES} bytes "
-                "(shorten the tag)"
-            )
-        tags.setdefault(name.casefold(), name)
+        text = str(item)
+        name = known_tag_name(text) if len(text) <= MAX_TAG_NAME else tag_name(text)
+        if name:
+            tags.setdefault(name.casefold(), name)
     return tuple(tags.values())
+
+
+def tag_name(text: str) -> str:
+    """A tag as its feed shows it ("" for a blank one); ValueError when it cannot be one."""
+    name = one_line(decode_references(text))
+    if len(name) > MAX_TAG_NAME:
+        raise ValueError(
+            f"{shown(name)} is {len(name):,} characters long; a tag may have {MAX_TAG_NAME}"
+        )
+    if not name:
+        return name
+    slug = tag_slug(name)
+    if not slug:
+        raise ValueError(f"{shown(name)} has no letters or digits to name its feed folder")
+    if len(slug.encode("utf-8")) > MAX_TAG_SLUG_BYTES:
+        raise ValueError(
+            f"{shown(name)} makes a feed folder name longer than {MAX_TAG_SLUG_BYTES} bytes "
+            "(shorten the tag)"
+        )
+    return name
+
+
+# A blog has a few dozen tags, each on hundreds of posts: each is checked once. Only short
+# texts are kept, so what the cache holds stays small.
+known_tag_name = lru_cache(maxsize=4096)(tag_name)
 
 
 def slug_field(value: Any, style: str = "default") -> str | None:

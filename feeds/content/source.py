@@ -6,12 +6,14 @@ neither is all body. Nothing here knows what the fields mean: that is ``posts``'
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,6 +21,7 @@ import yaml
 from frontmatter import detect_format
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
+from feeds.content.simple_yaml import UNSURE, read_simple
 from feeds.errors import ContentError, ContentErrors, shown
 
 # XML 1.0 forbids these; one of them in a post would make every feed that carries it unreadable.
@@ -32,6 +35,10 @@ NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 def may_hold_xml_illegal(raw: bytes) -> bool:
     if len(raw.translate(None, CONTROL_BYTES)) != len(raw):
         return True
+    # One byte is looked for with memchr, far faster than a longer needle: most files have
+    # no 0xEF at all (it leads only U+F000-U+FFFF).
+    if b"\xef" not in raw:
+        return False
     return b"\xef\xbf" in raw and (NONCHARACTERS[0] in raw or NONCHARACTERS[1] in raw)
 
 
@@ -84,6 +91,61 @@ class FrontmatterLoader(BaseLoader):  # type: ignore[misc,valid-type]
         else:
             check_depth(node)
         return self.construct_document(node)
+
+
+class PlainResolver(yaml.resolver.BaseResolver):
+    """FrontmatterLoader's own table of what plain scalars mean, for ``plain_value``."""
+
+    yaml_implicit_resolvers = FrontmatterLoader.yaml_implicit_resolvers
+
+
+PLAIN_RESOLVER = PlainResolver()
+STR_TAG = "tag:yaml.org,2002:str"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+NULL_TAG = "tag:yaml.org,2002:null"
+
+
+# The first characters the loader's implicit resolvers look at (PyYAML picks the rules by a
+# scalar's first character): a plain scalar starting with any other is text. None holds rules
+# for every first character; the loader has none.
+RESOLVED_FIRST = frozenset(
+    first for first, rules in FrontmatterLoader.yaml_implicit_resolvers.items() if rules
+)
+# Keys and words such as "true" recur in every post: each short one is resolved once.
+SHORT_PLAIN = 40
+
+
+def plain_value(text: str) -> Any:
+    """A plain (unquoted) scalar as FrontmatterLoader constructs it: text, true/false or None;
+    ``simple_yaml.UNSURE`` for anything else (a merge key "<<", say)."""
+    if text and text[0] not in RESOLVED_FIRST and None not in RESOLVED_FIRST:
+        return text
+    return resolved_short(text) if len(text) <= SHORT_PLAIN else resolved(text)
+
+
+def resolved(text: str) -> Any:
+    tag = PLAIN_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    if tag == STR_TAG:
+        return text
+    if tag == BOOL_TAG:
+        return yaml.constructor.SafeConstructor.bool_values[text.lower()]
+    return None if tag == NULL_TAG else UNSURE
+
+
+resolved_short = lru_cache(maxsize=1024)(resolved)
+
+
+def load_yaml_frontmatter(block: str) -> tuple[Any, list[str]]:
+    """A YAML frontmatter block's value and the keys it gives more than once: the common
+    simple shape read directly (``simple_yaml``), anything else by FrontmatterLoader."""
+    simple = read_simple(block, plain_value)
+    if simple is not None:
+        return simple
+    loader = FrontmatterLoader(block)
+    try:
+        return loader.get_single_data(), loader.duplicates
+    finally:
+        loader.dispose()
 
 
 def check_expansion(root: yaml.Node) -> None:
@@ -196,11 +258,14 @@ def read_body_text(path: Path) -> str:
 def read_bounded(path: Path) -> bytes:
     """The file's bytes, never more than MAX_POST_BYTES of them in memory."""
     try:
-        with path.open("rb") as stream:
-            size = os.fstat(stream.fileno()).st_size
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            size = os.fstat(descriptor).st_size
             # Asking for the limit itself would allocate that much for every post; the size
             # known, one byte more than it (up to the limit) shows a file that grew meanwhile.
-            raw = stream.read(min(size, MAX_POST_BYTES) + 1)
+            raw = read_up_to(descriptor, min(size, MAX_POST_BYTES) + 1)
+        finally:
+            os.close(descriptor)
     except OSError as error:
         raise ContentErrors(
             [ContentError(path, None, f"cannot be read: {error.strerror}")]
@@ -214,6 +279,20 @@ def read_bounded(path: Path) -> bytes:
     return raw
 
 
+def read_up_to(descriptor: int, wanted: int) -> bytes:
+    """Up to ``wanted`` bytes, fewer at the end of the file. Plain ``os.read`` calls: a
+    buffered file object costs more system calls and copies than reading the post itself."""
+    parts = []
+    count = 0
+    while count < wanted:
+        part = os.read(descriptor, wanted - count)
+        if not part:
+            break
+        parts.append(part)
+        count += len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
     """UTF-8 text, NFC-normalised, LF line ends, with characters XML forbids removed."""
     if not raw or raw.isspace():
@@ -222,7 +301,8 @@ def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
         )
 
     try:
-        text = raw.decode("utf-8-sig")
+        # utf-8-sig's check for a byte order mark runs in Python: only a file with one needs it.
+        text = raw.decode("utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8")
     except UnicodeDecodeError as error:
         message = f"is not UTF-8 (bad byte at offset {error.start}); save it as UTF-8"
         raise ContentErrors([ContentError(path, None, message)]) from None
@@ -260,12 +340,7 @@ def split_frontmatter(text: str, path: Path) -> tuple[dict[str, Any], str, list[
         raise ContentErrors([ContentError(path, "frontmatter", problem)]) from None
     try:
         if isinstance(handler, YAMLHandler):
-            loader = FrontmatterLoader(block)
-            try:
-                metadata = loader.get_single_data()
-                duplicates = loader.duplicates
-            finally:
-                loader.dispose()
+            metadata, duplicates = load_yaml_frontmatter(block)
         else:
             metadata = handler.load(block)
     except yaml.YAMLError as error:
