@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "feeds"
 LAYERS: dict[str, float] = {
     "feeds.errors": 0,
     "feeds.checks": 1,
+    "feeds.jsontext": 1,
     "feeds.config": 2,
     "feeds.config_reader": 2.5,
     "feeds.cache": 2,
@@ -48,7 +49,7 @@ OWNERS = {
     "argparse": "feeds.arguments",
     "ctypes": "feeds.workers",
     "waitress": "feeds.delivery.server",
-    "orjson": "feeds.cache",
+    "orjson": "feeds.jsontext",
 }
 
 

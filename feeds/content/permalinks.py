@@ -260,6 +260,9 @@ def assign_ids(
         by_slug[post.slug.casefold()].append(post)
     named: list[Post] = []
     for group in by_slug.values():
+        if len(group) == 1:
+            named.append(group[0])
+            continue
         ordered = sorted(group, key=lambda post: (post.date, str(post.source)))
         named.append(ordered[0])
         named.extend(replace(post, id_name=post.path.lstrip("/")) for post in ordered[1:])

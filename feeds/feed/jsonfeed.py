@@ -1,13 +1,13 @@
-"""JSON Feed 1.1 (https://jsonfeed.org/version/1.1) as bytes, with the standard library."""
+"""JSON Feed 1.1 (https://jsonfeed.org/version/1.1) as bytes."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from feeds.config import Person, Site
 from feeds.feed.model import FeedEntry, FeedSpec, SelfLink
+from feeds.jsontext import indented
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -24,7 +24,7 @@ def json_feed(spec: FeedSpec, site: Site, entries: Sequence[FeedEntry], link: Se
         "authors": [author],
         "items": [_json_item(entry) for entry in entries],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return indented(document)
 
 
 def _json_item(entry: FeedEntry) -> dict[str, Any]:
