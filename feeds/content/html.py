@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 from lxml.etree import Comment, ParserError, XPath
+from lxml.etree import _Element as Element
 
 from feeds.content.sanitize import (
     URL_ATTRIBUTES,
@@ -65,13 +66,28 @@ def remove_illegal_references(html: str) -> tuple[str, list[str]]:
     return CHARACTER_REFERENCE.sub(keep_or_drop, html), removed
 
 
-def parse_fragment(html: str) -> lxml.html.HtmlElement | None:
+# lxml.html's parser gives each element a Python class, picked by a lookup written in Python
+# that runs for every element a pass touches: it was the largest single cost of these passes.
+# The plain HTML parser (same options) builds the same tree with lxml's own element class.
+PARSER = lxml.etree.HTMLParser()
+# HtmlElement.text_content(), for elements of the plain parser.
+STRING_CONTENT = XPath("string()", smart_strings=False)
+
+
+def parse_fragment(html: str) -> Element | None:
+    """``html`` under a ``<div>``, as ``lxml.html.fragment_fromstring(html,
+    create_parent="div")`` parses it, in plain lxml elements."""
     if not html.strip():
         return None
     try:
-        return lxml.html.fragment_fromstring(html, create_parent="div")
+        pieces = cast("list[Any]", lxml.html.fragments_fromstring(html, parser=PARSER))
     except ParserError:
         return None
+    root = PARSER.makeelement("div")
+    if pieces and isinstance(pieces[0], str):
+        root.text = pieces.pop(0)
+    root.extend(pieces)
+    return root
 
 
 def absolute_urls(html: str, base: str) -> str:
@@ -83,7 +99,7 @@ def absolute_urls(html: str, base: str) -> str:
     return inner_html(root)
 
 
-def drop_comments(root: lxml.html.HtmlElement) -> None:
+def drop_comments(root: Element) -> None:
     """HTML comments are notes to the site's authors (and may hold drafts with relative links):
     none reaches a reader. Their tail text stays."""
     for comment in list(root.iter(Comment)):
@@ -93,7 +109,7 @@ def drop_comments(root: lxml.html.HtmlElement) -> None:
             parent.remove(comment)
 
 
-def keep_tail(element: lxml.html.HtmlElement) -> None:
+def keep_tail(element: Element) -> None:
     """Give ``element``'s tail text to what precedes it, before it is removed or moved."""
     if not element.tail:
         return
@@ -106,21 +122,21 @@ def keep_tail(element: lxml.html.HtmlElement) -> None:
     element.tail = None
 
 
-def unwrap_blocks(root: lxml.html.HtmlElement) -> None:
+def unwrap_blocks(root: Element) -> None:
     """Split each ``<p>`` holding a block element (``<figure>``, ``<div>``, …) around it: the
     text before and after stay paragraphs, the block stands between them."""
     for paragraph in [p for p in root.iter("p") if any(is_block(c) for c in p)]:
         parent = paragraph.getparent()
         if parent is None:
             continue
-        pieces: list[lxml.html.HtmlElement] = []
-        current = lxml.html.Element("p")
+        pieces: list[Element] = []
+        current = paragraph.makeelement("p")
         current.text = paragraph.text
         for child in list(paragraph):
             if is_block(child):
                 tail, child.tail = child.tail, None
                 pieces.extend([current, child])
-                current = lxml.html.Element("p")
+                current = paragraph.makeelement("p")
                 current.text = tail
             else:
                 current.append(child)
@@ -134,15 +150,15 @@ def unwrap_blocks(root: lxml.html.HtmlElement) -> None:
             parent.insert(index + offset, piece)
 
 
-def is_block(element: lxml.html.HtmlElement) -> bool:
+def is_block(element: Element) -> bool:
     return isinstance(element.tag, str) and element.tag in BLOCK_ELEMENTS and element.tag != "p"
 
 
-def has_content(paragraph: lxml.html.HtmlElement) -> bool:
+def has_content(paragraph: Element) -> bool:
     return bool((paragraph.text or "").strip() or len(paragraph))
 
 
-def drop_missing_links(root: lxml.html.HtmlElement) -> None:
+def drop_missing_links(root: Element) -> None:
     """A link to a post a template did not find becomes its text; the marker goes wherever
     else it was printed (an attribute, the text)."""
     for element in list(root.iter()):
@@ -152,7 +168,7 @@ def drop_missing_links(root: lxml.html.HtmlElement) -> None:
             if MISSING_LINK in value:
                 del element.attrib[name]
                 if element.tag == "a" and name == "href":
-                    element.drop_tag()
+                    drop_tag(element)
                     break
     # Then the text: dropping a link moved its text and tail into other elements.
     for element in root.iter():
@@ -162,7 +178,28 @@ def drop_missing_links(root: lxml.html.HtmlElement) -> None:
                 setattr(element, part, text.replace(MISSING_LINK, ""))
 
 
-def make_absolute(root: lxml.html.HtmlElement, base: str) -> tuple[int, list[str]]:
+def drop_tag(element: Element) -> None:
+    """``element`` out, its text, children and tail kept in its place (HtmlElement.drop_tag)."""
+    parent, previous = element.getparent(), element.getprevious()
+    assert parent is not None
+    if element.text and isinstance(element.tag, str):
+        if previous is None:
+            parent.text = (parent.text or "") + element.text
+        else:
+            previous.tail = (previous.tail or "") + element.text
+    if element.tail:
+        if len(element):
+            last = element[-1]
+            last.tail = (last.tail or "") + element.tail
+        elif previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    index = parent.index(element)
+    parent[index : index + 1] = list(element)
+
+
+def make_absolute(root: Element, base: str) -> tuple[int, list[str]]:
     """Every URL made absolute against ``base``; URLs the safety policy refuses (``data:``,
     ``javascript:``, ``mailto:`` as an image, …) and Internet Explorer's conditional comments
     removed. Returns how many were removed, and the URLs removed because they do not parse."""
@@ -176,7 +213,7 @@ def make_absolute(root: lxml.html.HtmlElement, base: str) -> tuple[int, list[str
     parts = urlsplit(base)
     origin = f"{parts.scheme}://{parts.netloc}"
     # Only the elements that carry a URL: visiting every element was most of the time.
-    for element in cast("list[lxml.html.HtmlElement]", WITH_URLS(root)):
+    for element in cast("list[Element]", WITH_URLS(root)):
         for name in URL_ATTRIBUTES:
             value = element.get(name)
             if value is None:
@@ -240,17 +277,18 @@ def join_url(base: str, value: str, origin: str | None = None) -> str | None:
         return None
 
 
-def embed_as_link(frame: lxml.html.HtmlElement) -> None:
+def embed_as_link(frame: Element) -> None:
     """An embedded frame (a video player, say) becomes a link to what it shows: feed readers
     drop frames, and the validator warns about them."""
     source = (frame.get("src") or "").strip()
-    link = lxml.html.Element("a", href=source)
+    link = frame.makeelement("a", {"href": source})
     link.text = frame.get("title") or source
     link.tail = frame.tail
-    if source:
-        frame.getparent().replace(frame, link)
+    parent = frame.getparent()
+    if source and parent is not None:
+        parent.replace(frame, link)
     else:
-        frame.drop_tree()
+        remove_keeping_tail(frame)
 
 
 def absolute_srcset(srcset: str, base: str) -> tuple[str, int]:
@@ -266,10 +304,30 @@ def absolute_srcset(srcset: str, base: str) -> tuple[str, int]:
     return ", ".join(candidates), dropped
 
 
-def inner_html(root: lxml.html.HtmlElement) -> str:
+def inner_html(root: Element) -> str:
     pieces = [escape(root.text, quote=False)] if root.text else []
     pieces.extend(lxml.html.tostring(child, encoding="unicode") for child in root)
     return "".join(pieces)
+
+
+def fragment_html(root: Element) -> str:
+    """``inner_html(root)`` for a bare ``<div>`` (as ``parse_fragment`` makes), in one call to
+    the serialiser instead of one per child; any other root goes the general way."""
+    whole: str = lxml.etree.tostring(root, method="html", encoding="unicode")
+    head = "<div>" + escape(root.text, quote=False) if root.text else "<div>"
+    # The text before the first child is written as ``inner_html`` writes it, and nothing else
+    # comes before the first tag (the serialiser escapes every "<" in text). lxml.html.tostring
+    # also removes <meta http-equiv="Content-Type"> tags: that rare case goes the general way.
+    if (
+        root.tag != "div"
+        or len(root.attrib)
+        or not whole.startswith(head)
+        or not whole.startswith("<", len(head))
+        or not whole.endswith("</div>")
+        or 'http-equiv="Content-Type"' in whole
+    ):
+        return inner_html(root)
+    return whole[len(head) : -len("</div>")]
 
 
 def first_paragraph(html: str, limit: int = SUMMARY_LENGTH) -> str:
@@ -278,9 +336,9 @@ def first_paragraph(html: str, limit: int = SUMMARY_LENGTH) -> str:
     return "" if root is None else first_paragraph_of(root, limit)
 
 
-def first_paragraph_of(root: lxml.html.HtmlElement, limit: int = SUMMARY_LENGTH) -> str:
+def first_paragraph_of(root: Element, limit: int = SUMMARY_LENGTH) -> str:
     for paragraph in root.iter("p"):
-        text = " ".join(paragraph.text_content().split())
+        text = " ".join(cast("str", STRING_CONTENT(paragraph)).split())
         if text:
             return shorten(text, limit)
     return ""

@@ -13,7 +13,7 @@ from feeds.content.html import (
     drop_missing_links,
     first_paragraph,
     first_paragraph_of,
-    inner_html,
+    fragment_html,
     make_absolute,
     parse_fragment,
     remove_illegal_references,
@@ -209,7 +209,7 @@ def _render_body(post: Post, site: Site, templating: Templating | None) -> Rende
             f"(first: {shown(broken[0])}; fix the link)"
         )
     unsafe = removed + count_unsafe(root)
-    html = inner_html(root)
+    html = fragment_html(root)
     tagged = replace(tagged, warnings=tuple(warnings))
     if unsafe:
         html = clean_feed_html(html)

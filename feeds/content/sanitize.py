@@ -108,6 +108,20 @@ def email_html(html: str) -> str:
 def allowed_url(attribute: str, url: str) -> bool:
     """An absolute ``url`` that may stand in ``attribute``: a scheme from the tables above and,
     for http(s), a host (and a port that is a number in range)."""
+    if PLAIN_HTTP.match(url):
+        return True
+    return allowed_by_parts(attribute, url)
+
+
+# An http(s) URL whose host is ASCII, with no user, port or brackets, followed by the path,
+# query or fragment (or nothing): urlsplit gives it a scheme both tables allow and a non-empty
+# host, with no port to check, so it is allowed. Most URLs in a post are such, and urlsplit
+# was most of the time spent on each. Lower-case schemes only; the rest go through urlsplit.
+PLAIN_HTTP = re.compile(r"https?://[A-Za-z0-9._~!$&'()*+,;=%-]+(?:[/?#]|\Z)")
+
+
+def allowed_by_parts(attribute: str, url: str) -> bool:
+    """``allowed_url`` by urlsplit's reading of ``url``, for any URL."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
