@@ -5,6 +5,7 @@ summary taken from the first paragraph."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html import escape
 from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
@@ -17,8 +18,10 @@ from lxml.etree import _Element as Element
 from feeds.content.sanitize import (
     URL_ATTRIBUTES,
     allowed_url,
+    clean_feed_html,
     is_conditional_comment,
     srcset_candidates,
+    unsafe_in,
 )
 from feeds.content.source import XML_ILLEGAL
 from feeds.content.templating import (
@@ -74,6 +77,43 @@ PARSER = lxml.etree.HTMLParser()
 STRING_CONTENT = XPath("string()", smart_strings=False)
 
 
+@dataclass(frozen=True)
+class SafeHtml:
+    """A body's HTML as feeds carry it, what was removed on the way, and its summary."""
+
+    html: str
+    first_paragraph: str
+    # Elements, attributes and URLs the safety policy refused.
+    unsafe_removed: int
+    # URLs removed because they do not parse (for a warning that names the first).
+    broken_urls: tuple[str, ...]
+
+
+def safe_absolute_html(html: str, base: str) -> SafeHtml | None:
+    """``html`` without comments, without blocks inside paragraphs, with every URL absolute
+    against ``base`` and nothing the feed allow-list refuses; None if it holds no HTML.
+
+    One parse serves every pass. The unsafe count is taken in the walk that makes URLs
+    absolute; the conditional comments ``make_absolute`` removes are already gone with the
+    other comments."""
+    root = parse_fragment(html)
+    if root is None:
+        return None
+    if may_hold_comments(html):
+        drop_comments(root)
+    if MISSING_LINK in html:
+        drop_missing_links(root)
+    unwrap_blocks(root)
+    embed_frames(root)
+    removed, broken, unsafe = absolute_and_counted(root, base)
+    unsafe += removed
+    written = fragment_html(root)
+    if unsafe:
+        written = clean_feed_html(written)
+        return SafeHtml(written, first_paragraph(written), unsafe, tuple(broken))
+    return SafeHtml(written, first_paragraph_of(root), 0, tuple(broken))
+
+
 def parse_fragment(html: str) -> Element | None:
     """``html`` under a ``<div>``, as ``lxml.html.fragment_fromstring(html,
     create_parent="div")`` parses it, in plain lxml elements."""
@@ -107,6 +147,16 @@ def drop_comments(root: Element) -> None:
         if parent is not None:
             keep_tail(comment)
             parent.remove(comment)
+
+
+# Where an HTML parser can start a comment: "<!--" and the other "<!" forms, "<?", and "</"
+# not followed by a letter (HTML's tokenizer makes these "bogus comments"). Markup is the only
+# source of comment nodes, so HTML without any of these parses to a tree without comments.
+COMMENT_START = re.compile(r"<[!?]|</[^A-Za-z]")
+
+
+def may_hold_comments(html: str) -> bool:
+    return COMMENT_START.search(html) is not None
 
 
 def keep_tail(element: Element) -> None:
@@ -203,39 +253,64 @@ def make_absolute(root: Element, base: str) -> tuple[int, list[str]]:
     """Every URL made absolute against ``base``; URLs the safety policy refuses (``data:``,
     ``javascript:``, ``mailto:`` as an image, …) and Internet Explorer's conditional comments
     removed. Returns how many were removed, and the URLs removed because they do not parse."""
-    for frame in list(root.iter("iframe")):
-        embed_as_link(frame)
-    removed, broken = 0, []
+    embed_frames(root)
+    removed = 0
     for comment in list(root.iter(Comment)):
         if is_conditional_comment(comment.text or ""):
             remove_keeping_tail(comment)
             removed += 1
+    more, broken, _ = absolute_and_counted(root, base)
+    return removed + more, broken
+
+
+def embed_frames(root: Element) -> None:
+    for frame in list(root.iter("iframe")):
+        embed_as_link(frame)
+
+
+def absolute_and_counted(root: Element, base: str) -> tuple[int, list[str], int]:
+    """Each element's URLs made absolute, or removed, as ``make_absolute`` does (frames and
+    comments aside), and what the feed allow-list refuses counted as ``count_unsafe`` counts
+    it, in one walk: the URLs removed, those that do not parse, and the unsafe count. One walk
+    visiting each element once costs less than finding the elements that carry a URL."""
     parts = urlsplit(base)
     origin = f"{parts.scheme}://{parts.netloc}"
-    # Only the elements that carry a URL: visiting every element was most of the time.
-    for element in cast("list[Element]", WITH_URLS(root)):
-        for name in URL_ATTRIBUTES:
-            value = element.get(name)
-            if value is None:
-                continue
-            url = join_url(base, value.strip(), origin)
-            if url is None:
-                broken.append(value)
-                del element.attrib[name]
-            elif not allowed_url(name, url):
-                removed += 1
-                del element.attrib[name]
-            else:
-                element.set(name, url)
-        srcset = element.get("srcset")
-        if srcset is not None:
-            kept, dropped = absolute_srcset(srcset, base)
-            removed += dropped
-            if kept:
-                element.set("srcset", kept)
-            else:
-                del element.attrib["srcset"]
-    return removed, broken
+    removed, unsafe = 0, 0
+    broken: list[str] = []
+    for element in root.iter():
+        # An element's URLs depend on that element alone, and are counted once rewritten.
+        if element.keys():
+            removed += absolute_attributes(element, base, origin, broken)
+        unsafe += unsafe_in(element, element is root)
+    return removed, broken, unsafe
+
+
+def absolute_attributes(element: Element, base: str, origin: str, broken: list[str]) -> int:
+    """``element``'s URL attributes made absolute, in the order of ``URL_ATTRIBUTES``, then its
+    ``srcset``; how many URLs the policy refused; those that do not parse go to ``broken``."""
+    removed = 0
+    for name in URL_ATTRIBUTES:
+        value = element.get(name)
+        if value is None:
+            continue
+        url = join_url(base, value.strip(), origin)
+        if url is None:
+            broken.append(value)
+            del element.attrib[name]
+        elif not allowed_url(name, url):
+            removed += 1
+            del element.attrib[name]
+        else:
+            element.set(name, url)
+    srcset = element.get("srcset")
+    if srcset is not None:
+        kept, dropped = absolute_srcset(srcset, base)
+        removed += dropped
+        if kept:
+            element.set("srcset", kept)
+        else:
+            del element.attrib["srcset"]
+    return removed
 
 
 def remove_keeping_tail(node: Any) -> None:
@@ -246,11 +321,6 @@ def remove_keeping_tail(node: Any) -> None:
         else:
             parent.text = (parent.text or "") + node.tail
     parent.remove(node)
-
-
-WITH_URLS = XPath(
-    "descendant-or-self::*[" + " or ".join(f"@{name}" for name in (*URL_ATTRIBUTES, "srcset")) + "]"
-)
 
 
 # A site path ("/blog/x/") or an http(s) URL without a query, fragment, parameters or anything

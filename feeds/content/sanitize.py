@@ -8,10 +8,11 @@ The feed allow-list is the W3C feed validator's own: elements and attributes out
 from __future__ import annotations
 
 import re
+from typing import cast
 from urllib.parse import urlsplit
 
-import lxml.html
 import nh3
+from lxml.etree import _Element as Element
 
 FEED_ELEMENTS = frozenset(
     "a abbr acronym address area article aside audio b bdi big blockquote br canvas "
@@ -172,19 +173,25 @@ def checkbox_text(match: re.Match[str]) -> str:
     return "\u2611" if re.search(r"\bchecked\b", match.group(0)) else "\u2610"
 
 
-def count_unsafe(root: lxml.html.HtmlElement) -> int:
+def count_unsafe(root: Element) -> int:
     """Elements and attributes below ``root`` outside the feed allow-list, and
     ``javascript:`` URLs."""
+    return sum(unsafe_in(element, element is root) for element in root.iter())
+
+
+def unsafe_in(element: Element, is_root: bool = False) -> int:
+    """What ``count_unsafe`` counts for ``element`` itself: 1 for an element outside the
+    allow-list (its attributes go with it), else each attribute outside it or holding a
+    script URL. The root (the wrapper ``<div>``) is not counted as an element."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return 0
+    if not is_root and tag not in FEED_ELEMENTS:
+        return 1
     count = 0
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element is not root and element.tag not in FEED_ELEMENTS:
+    for name, value in cast("list[tuple[str, str]]", element.items()):
+        if (
+            name not in FEED_ATTRIBUTES and not name.startswith("data-")
+        ) or value.strip().lower().startswith(("javascript:", "vbscript:")):
             count += 1
-            continue
-        for name, value in element.attrib.items():
-            if (
-                name not in FEED_ATTRIBUTES and not name.startswith("data-")
-            ) or value.strip().lower().startswith(("javascript:", "vbscript:")):
-                count += 1
     return count
