@@ -150,9 +150,10 @@ def drop_comments(root: Element) -> None:
 
 
 # Where an HTML parser can start a comment: "<!--" and the other "<!" forms, "<?", and "</"
-# not followed by a letter (HTML's tokenizer makes these "bogus comments"). Markup is the only
-# source of comment nodes, so HTML without any of these parses to a tree without comments.
-COMMENT_START = re.compile(r"<[!?]|</[^A-Za-z]")
+# not followed by a letter (HTML's tokenizer makes these "bogus comments"; at the very end,
+# "</" meets the "</body>" the parser's wrapper adds). Markup is the only source of comment
+# nodes, so HTML without any of these parses to a tree without comments.
+COMMENT_START = re.compile(r"<[!?]|</(?![A-Za-z])")
 
 
 def may_hold_comments(html: str) -> bool:
@@ -397,7 +398,7 @@ def fragment_html(root: Element) -> str:
         or 'http-equiv="Content-Type"' in whole
     ):
         return inner_html(root)
-    return whole[len(head) : -len("</div>")]
+    return whole[len("<div>") : -len("</div>")]
 
 
 def first_paragraph(html: str, limit: int = SUMMARY_LENGTH) -> str:
