@@ -16,6 +16,7 @@ from lxml.etree import Comment, ParserError, XPath
 from lxml.etree import _Element as Element
 
 from feeds.content.sanitize import (
+    FEED_ELEMENTS,
     URL_ATTRIBUTES,
     allowed_url,
     clean_feed_html,
@@ -46,6 +47,10 @@ BLOCK_ELEMENTS = frozenset(
 )
 
 
+# What ``unwrap_blocks`` takes out of a paragraph (a paragraph inside one stays).
+INNER_BLOCKS = BLOCK_ELEMENTS - {"p"}
+
+
 # A numeric character reference (``&#1;``, ``&#x0;``) in the Markdown's HTML; those naming
 # characters XML forbids are removed, as the characters themselves are when a file is read.
 CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
@@ -53,7 +58,8 @@ CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 
 def remove_illegal_references(html: str) -> tuple[str, list[str]]:
     """``html`` without numeric references to characters XML forbids, and those removed."""
-    if "&#" not in html:
+    # "#" first: a one-byte scan, where a two-byte one reads the whole body.
+    if "#" not in html or "&#" not in html:
         return html, []
     removed: list[str] = []
 
@@ -93,9 +99,32 @@ def safe_absolute_html(html: str, base: str) -> SafeHtml | None:
     """``html`` without comments, without blocks inside paragraphs, with every URL absolute
     against ``base`` and nothing the feed allow-list refuses; None if it holds no HTML.
 
-    One parse serves every pass. The unsafe count is taken in the walk that makes URLs
-    absolute; the conditional comments ``make_absolute`` removes are already gone with the
-    other comments."""
+    The general path is every pass in turn (comments, missing links, blocks out of
+    paragraphs, frames to links, URLs, the unsafe count). Most bodies have no frame and no
+    block inside a paragraph; for them, one walk makes URLs absolute and counts, and stops
+    (for the general path, on a fresh parse) at the first block inside a paragraph."""
+    root = without_comments(html)
+    if root is None:
+        return None
+    walked = None if has_frames(root) else absolute_and_counted(root, base, unwrapped=False)
+    if walked is None:
+        root = without_comments(html)
+        assert root is not None
+        unwrap_blocks(root)
+        embed_frames(root)
+        walked = absolute_and_counted(root, base)
+        assert walked is not None
+    removed, broken, unsafe = walked
+    unsafe += removed
+    written = fragment_html(root)
+    if unsafe:
+        written = clean_feed_html(written)
+        return SafeHtml(written, first_paragraph(written), unsafe, tuple(broken))
+    return SafeHtml(written, first_paragraph_of(root), 0, tuple(broken))
+
+
+def without_comments(html: str) -> Element | None:
+    """``html`` parsed, its comments and links to missing posts out."""
     root = parse_fragment(html)
     if root is None:
         return None
@@ -103,15 +132,7 @@ def safe_absolute_html(html: str, base: str) -> SafeHtml | None:
         drop_comments(root)
     if MISSING_LINK in html:
         drop_missing_links(root)
-    unwrap_blocks(root)
-    embed_frames(root)
-    removed, broken, unsafe = absolute_and_counted(root, base)
-    unsafe += removed
-    written = fragment_html(root)
-    if unsafe:
-        written = clean_feed_html(written)
-        return SafeHtml(written, first_paragraph(written), unsafe, tuple(broken))
-    return SafeHtml(written, first_paragraph_of(root), 0, tuple(broken))
+    return root
 
 
 def parse_fragment(html: str) -> Element | None:
@@ -202,7 +223,7 @@ def unwrap_blocks(root: Element) -> None:
 
 
 def is_block(element: Element) -> bool:
-    return isinstance(element.tag, str) and element.tag in BLOCK_ELEMENTS and element.tag != "p"
+    return element.tag in INNER_BLOCKS
 
 
 def has_content(paragraph: Element) -> bool:
@@ -260,8 +281,9 @@ def make_absolute(root: Element, base: str) -> tuple[int, list[str]]:
         if is_conditional_comment(comment.text or ""):
             remove_keeping_tail(comment)
             removed += 1
-    more, broken, _ = absolute_and_counted(root, base)
-    return removed + more, broken
+    walked = absolute_and_counted(root, base)
+    assert walked is not None  # unwrapped: the walk never stops
+    return removed + walked[0], walked[1]
 
 
 def embed_frames(root: Element) -> None:
@@ -269,28 +291,58 @@ def embed_frames(root: Element) -> None:
         embed_as_link(frame)
 
 
-def absolute_and_counted(root: Element, base: str) -> tuple[int, list[str], int]:
+def has_frames(root: Element) -> bool:
+    return next(root.iter("iframe"), None) is not None
+
+
+def absolute_and_counted(
+    root: Element, base: str, *, unwrapped: bool = True
+) -> tuple[int, list[str], int] | None:
     """Each element's URLs made absolute, or removed, as ``make_absolute`` does (frames and
     comments aside), and what the feed allow-list refuses counted as ``count_unsafe`` counts
     it, in one walk: the URLs removed, those that do not parse, and the unsafe count. One walk
-    visiting each element once costs less than finding the elements that carry a URL."""
+    visiting each element once costs less than finding the elements that carry a URL.
+
+    Unless ``unwrapped``, the walk stops (None) at a block inside a paragraph: that tree needs
+    ``unwrap_blocks`` first, which changes what is counted."""
     parts = urlsplit(base)
     origin = f"{parts.scheme}://{parts.netloc}"
     removed, unsafe = 0, 0
     broken: list[str] = []
+    check_blocks = not unwrapped
     for element in root.iter():
-        # An element's URLs depend on that element alone, and are counted once rewritten.
-        if element.keys():
-            removed += absolute_attributes(element, base, origin, broken)
+        tag = element.tag
+        if check_blocks and tag in INNER_BLOCKS and in_paragraph(element):
+            return None
+        # An element's URLs depend on that element alone, and are counted once rewritten;
+        # an allowed element without attributes has neither.
+        names = cast("list[str]", element.keys())
+        if not names and tag in FEED_ELEMENTS:
+            continue
+        if not URL_NAMES.isdisjoint(names):
+            removed += absolute_attributes(element, names, base, origin, broken)
         unsafe += unsafe_in(element, element is root)
     return removed, broken, unsafe
 
 
-def absolute_attributes(element: Element, base: str, origin: str, broken: list[str]) -> int:
-    """``element``'s URL attributes made absolute, in the order of ``URL_ATTRIBUTES``, then its
-    ``srcset``; how many URLs the policy refused; those that do not parse go to ``broken``."""
+def in_paragraph(element: Element) -> bool:
+    parent = element.getparent()
+    return parent is not None and parent.tag == "p"
+
+
+URL_NAMES = frozenset({*URL_ATTRIBUTES, "srcset"})
+
+
+def absolute_attributes(
+    element: Element, names: list[str], base: str, origin: str, broken: list[str]
+) -> int:
+    """``element``'s URL attributes (of its attribute ``names``) made absolute, in the order
+    of ``URL_ATTRIBUTES``, then its ``srcset``; how many URLs the policy refused; those that
+    do not parse go to ``broken``."""
     removed = 0
     for name in URL_ATTRIBUTES:
+        if name not in names:
+            continue
         value = element.get(name)
         if value is None:
             continue

@@ -16,6 +16,7 @@ from feeds.content.permalinks import entry_id, post_url
 from feeds.content.sanitize import task_boxes_as_text
 from feeds.content.source import read_body_text
 from feeds.content.templating import (
+    TemplateOutcome,
     Templating,
     apply_templates,
     lookups_hold,
@@ -156,7 +157,10 @@ def _render_body(post: Post, site: Site, templating: Templating | None) -> Rende
     if is_mdx(post.source.name):
         text, components = mdx_to_markdown(text)
     # Template tags next: what they print (includes, data, links) is Markdown too.
-    tags = apply_templates(text, post, site, templating or prepare_templating(site, [post]))
+    templating = templating or prepare_templating(site, [post])
+    # Every template tag starts with "{": without one (a one-byte scan, where the two-byte
+    # scans apply_templates starts with read the whole body twice) there is nothing to do.
+    tags = apply_templates(text, post, site, templating) if "{" in text else TemplateOutcome(text)
     html, references = remove_illegal_references(
         task_boxes_as_text(
             markdown_to_html(tags.text, site.content.markdown, site.content.markdown_extensions)
