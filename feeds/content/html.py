@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
-from lxml.etree import Comment, ParserError, XPath
+from lxml.etree import Comment, XPath
 from lxml.etree import _Element as Element
 
 from feeds.content.sanitize import (
@@ -79,6 +79,8 @@ def remove_illegal_references(html: str) -> tuple[str, list[str]]:
 # that runs for every element a pass touches: it was the largest single cost of these passes.
 # The plain HTML parser (same options) builds the same tree with lxml's own element class.
 PARSER = lxml.etree.HTMLParser()
+# lxml.html's test for a whole document, which it parses without wrapping it in a body.
+FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE)
 # HtmlElement.text_content(), for elements of the plain parser.
 STRING_CONTENT = XPath("string()", smart_strings=False)
 
@@ -137,17 +139,29 @@ def without_comments(html: str) -> Element | None:
 
 def parse_fragment(html: str) -> Element | None:
     """``html`` under a ``<div>``, as ``lxml.html.fragment_fromstring(html,
-    create_parent="div")`` parses it, in plain lxml elements."""
+    create_parent="div")`` parses it (same wrapping, same checks), in plain lxml elements.
+    The parsed ``<body>`` becomes that ``<div>``: moving each child into a new element, as
+    lxml.html does, walks the whole tree once more."""
     if not html.strip():
         return None
-    try:
-        pieces = cast("list[Any]", lxml.html.fragments_fromstring(html, parser=PARSER))
-    except ParserError:
+    if not FULL_HTML.match(html):
+        html = f"<html><body>{html}</body></html>"
+    document = lxml.etree.fromstring(html, PARSER)
+    if document is None:  # lxml.html raises ParserError("Document is empty")
         return None
-    root = PARSER.makeelement("div")
-    if pieces and isinstance(pieces[0], str):
-        root.text = pieces.pop(0)
-    root.extend(pieces)
+    # lxml.html's checks (the HTML parser never makes a namespaced tag).
+    assert document.tag == "html"
+    bodies = [element for element in document if element.tag == "body"]
+    assert len(bodies) == 1, f"too many bodies: {bodies!r} in {html!r}"
+    root = bodies[0]
+    # Leading white space is not kept (lxml.html keeps only text that is more than that, and
+    # sets it anew, which refuses control characters XML forbids: so does this); the body's
+    # own attributes and what follows it are not the fragment's.
+    text = root.text
+    root.text = text if text and text.strip() else None
+    root.tag = "div"
+    root.attrib.clear()
+    root.tail = None
     return root
 
 
