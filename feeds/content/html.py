@@ -367,10 +367,10 @@ def absolute_attributes(
         elif not allowed_url(name, url):
             removed += 1
             del element.attrib[name]
-        else:
+        elif url != value:
             element.set(name, url)
-    srcset = element.get("srcset")
-    if srcset is not None:
+    if "srcset" in names:
+        srcset = element.get("srcset", "")
         kept, dropped = absolute_srcset(srcset, base)
         removed += dropped
         if kept:
