@@ -5,6 +5,7 @@ summary taken from the first paragraph."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any, cast
@@ -330,7 +331,7 @@ def absolute_and_counted(
             return None
         # An element's URLs depend on that element alone, and are counted once rewritten;
         # an allowed element without attributes has neither.
-        names = cast("list[str]", element.keys())
+        names = element.keys()
         if not names and tag in FEED_ELEMENTS:
             continue
         if not URL_NAMES.isdisjoint(names):
@@ -348,7 +349,7 @@ URL_NAMES = frozenset({*URL_ATTRIBUTES, "srcset"})
 
 
 def absolute_attributes(
-    element: Element, names: list[str], base: str, origin: str, broken: list[str]
+    element: Element, names: Sequence[str | bytes], base: str, origin: str, broken: list[str]
 ) -> int:
     """``element``'s URL attributes (of its attribute ``names``) made absolute, in the order
     of ``URL_ATTRIBUTES``, then its ``srcset``; how many URLs the policy refused; those that
