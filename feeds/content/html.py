@@ -368,7 +368,7 @@ def absolute_attributes(
         elif not allowed_url(name, url):
             removed += 1
             del element.attrib[name]
-        elif url != value:
+        else:
             element.set(name, url)
     if "srcset" in names:
         srcset = element.get("srcset", "")
