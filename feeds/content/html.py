@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
-from lxml.etree import Comment, XPath
+from lxml.etree import Comment, ParserError, XPath
 from lxml.etree import _Element as Element
 
 from feeds.content.sanitize import (
@@ -147,7 +147,10 @@ def parse_fragment(html: str) -> Element | None:
         return None
     if not FULL_HTML.match(html):
         html = f"<html><body>{html}</body></html>"
-    document = lxml.etree.fromstring(html, PARSER)
+    try:
+        document = lxml.etree.fromstring(html, PARSER)
+    except ParserError:
+        return None
     if document is None:  # lxml.html raises ParserError("Document is empty")
         return None
     # lxml.html's checks (the HTML parser never makes a namespaced tag).
