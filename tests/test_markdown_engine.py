@@ -15,7 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds.config import ContentOptions, Site
-from feeds.content.markdown_engine import engine_id, language_of, markdown_to_html
+from feeds.content.markdown_engine import (
+    FENCE_CLASS,
+    engine_id,
+    fence_language,
+    language_of,
+    markdown_to_html,
+    rewritten_fence,
+)
 from feeds.content.model import Post
 from feeds.content.render import render_body, render_key
 from feeds.content.sanitize import count_unsafe, email_html
@@ -273,3 +280,18 @@ def test_switching_engines_never_serves_the_other_engines_renders(
     build("commonmark", "--no-cache")
     assert feed.read_bytes() == cached
     assert build("python-markdown") == "<p>Intro:\n- one</p>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    language=st.text(st.sampled_from("ab+#.-_{}=&;<>' \t\xa0\x1cé"), max_size=8),
+    meta=st.one_of(st.none(), st.text(st.sampled_from("ab{}.=[]1 &"), max_size=8)),
+)
+def test_a_fence_left_as_it_is_is_what_the_rewrite_would_write(
+    language: str, meta: str | None
+) -> None:
+    written = f'<code class="language-{language}"'
+    written += f' data-meta="{meta}">' if meta is not None else ">"
+    match = FENCE_CLASS.fullmatch(written)
+    assert match is not None
+    assert fence_language(match) == rewritten_fence(match)

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feeds.config import ContentOptions
 from feeds.content.html import absolute_urls, first_paragraph
@@ -13,6 +15,7 @@ from feeds.content.markdown_engine import markdown_to_html
 from feeds.content.model import Post
 from feeds.content.permalinks import entry_id, post_url
 from feeds.content.render import render_post
+from feeds.content.templating import TemplateOutcome, Templating, apply_templates
 
 from .conftest import make_site
 
@@ -129,3 +132,11 @@ def test_pinned_id_wins_over_a_renamed_slug(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     pinned = a_post(slug="renamed", pinned_id="tag:example.com,2020:post")
     assert entry_id(pinned, site) == "tag:example.com,2020:post"
+
+
+@given(text=st.text(st.characters(exclude_characters="{", exclude_categories=["Cs"]), max_size=80))
+def test_a_body_without_a_brace_has_no_template_tag_in_any_mode(text: str) -> None:
+    # render_body skips apply_templates for such a body: it must be what apply_templates says.
+    site = make_site(Path("."))
+    for mode in ("keep", "strip", "render"):
+        assert apply_templates(text, a_post(), site, Templating(mode=mode)) == TemplateOutcome(text)

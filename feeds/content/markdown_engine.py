@@ -98,7 +98,18 @@ def cmark_renderer(extensions: tuple[str, ...]) -> Callable[[str], str]:
 FENCE_CLASS = re.compile(r'<code class="language-([^"]*)"(?: data-meta="([^"]*)")?>')
 
 
+# A language word that ``rewritten_fence`` gives back as it is: no attribute block, no
+# reference to resolve or character to escape, no space. Most fences have one.
+PLAIN_LANGUAGE = re.compile(r"[^\s&<>\"'{]+")
+
+
 def fence_language(match: re.Match[str]) -> str:
+    if match.group(2) is None and PLAIN_LANGUAGE.fullmatch(match.group(1)):
+        return match.group(0)
+    return rewritten_fence(match)
+
+
+def rewritten_fence(match: re.Match[str]) -> str:
     """``<code>`` with only the language of ```` ```go {hl_lines=[2]} ```` or
     ```` ```{.python .numberLines} ````: the attribute block is for a highlighter we do not
     run, and left in, it would leak as a broken class or attribute."""

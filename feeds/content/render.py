@@ -3,34 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 from urllib.parse import urljoin
 
 from feeds.config import Site
-from feeds.content.html import (
-    drop_comments,
-    drop_missing_links,
-    first_paragraph,
-    first_paragraph_of,
-    inner_html,
-    make_absolute,
-    parse_fragment,
-    remove_illegal_references,
-    unwrap_blocks,
-)
+from feeds.content.html import remove_illegal_references, safe_absolute_html
 from feeds.content.markdown_engine import engine_id, markdown_to_html
 from feeds.content.mdx import is_mdx, mdx_to_markdown
 from feeds.content.model import Post
 from feeds.content.permalinks import entry_id, post_url
-from feeds.content.sanitize import (
-    clean_feed_html,
-    count_unsafe,
-    task_boxes_as_text,
-)
+from feeds.content.sanitize import task_boxes_as_text
 from feeds.content.source import read_body_text
 from feeds.content.templating import (
-    MISSING_LINK,
+    TemplateOutcome,
     Templating,
     apply_templates,
     lookups_hold,
@@ -171,7 +157,10 @@ def _render_body(post: Post, site: Site, templating: Templating | None) -> Rende
     if is_mdx(post.source.name):
         text, components = mdx_to_markdown(text)
     # Template tags next: what they print (includes, data, links) is Markdown too.
-    tags = apply_templates(text, post, site, templating or prepare_templating(site, [post]))
+    templating = templating or prepare_templating(site, [post])
+    # Every template tag starts with "{": without one (a one-byte scan, where the two-byte
+    # scans apply_templates starts with read the whole body twice) there is nothing to do.
+    tags = apply_templates(text, post, site, templating) if "{" in text else TemplateOutcome(text)
     html, references = remove_illegal_references(
         task_boxes_as_text(
             markdown_to_html(tags.text, site.content.markdown, site.content.markdown_extensions)
@@ -183,40 +172,24 @@ def _render_body(post: Post, site: Site, templating: Templating | None) -> Rende
             f"{post.source}: body: removed {len(references)} character reference(s) to "
             f"characters that XML forbids (first: {shown(references[0])})"
         )
-    tagged = RenderedBody(
-        html,
-        "",
+    safe = safe_absolute_html(html, post_url(post, site))
+    if safe is not None and safe.broken_urls:
+        broken = safe.broken_urls
+        warnings.append(
+            f"{post.source}: body: removed {len(broken)} URL(s) that cannot be parsed "
+            f"(first: {shown(broken[0])}; fix the link)"
+        )
+    return RenderedBody(
+        html if safe is None else safe.html,
+        "" if safe is None else safe.first_paragraph,
         template_tags_removed=tags.stripped,
+        unsafe_html_removed=0 if safe is None else safe.unsafe_removed,
         components_removed=components,
         template_tags_rendered=tags.rendered,
         template_tags_unknown=tags.unknown,
         warnings=tuple(warnings),
         lookups=tags.lookups,
     )
-    root = parse_fragment(html)
-    if root is None:
-        return tagged
-    # One parse serves every pass: comments out, blocks out of paragraphs, absolute URLs, the
-    # unsafe count, the summary.
-    drop_comments(root)
-    if MISSING_LINK in html:
-        drop_missing_links(root)
-    unwrap_blocks(root)
-    removed, broken = make_absolute(root, post_url(post, site))
-    if broken:
-        warnings.append(
-            f"{post.source}: body: removed {len(broken)} URL(s) that cannot be parsed "
-            f"(first: {shown(broken[0])}; fix the link)"
-        )
-    unsafe = removed + count_unsafe(root)
-    html = inner_html(root)
-    tagged = replace(tagged, warnings=tuple(warnings))
-    if unsafe:
-        html = clean_feed_html(html)
-        return replace(
-            tagged, html=html, first_paragraph=first_paragraph(html), unsafe_html_removed=unsafe
-        )
-    return replace(tagged, html=html, first_paragraph=first_paragraph_of(root))
 
 
 def render_key(post: Post, site: Site, templating: Templating | None = None) -> str | None:
