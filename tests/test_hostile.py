@@ -266,6 +266,25 @@ def test_unsafe_html_never_reaches_a_feed(blog: Blog, capsys: pytest.CaptureFixt
 
 
 @pytest.mark.parametrize(
+    "body",
+    [
+        "<html>\n",
+        "<html><head><title>Mine</title></head></html>\n",
+        "<!DOCTYPE html><html><head><script>alert(1)</script></head></html>\n",
+    ],
+)
+def test_a_body_that_is_a_document_without_a_body_shows_nothing(
+    blog: Blog, capsys: pytest.CaptureFixture[str], body: str
+) -> None:
+    """libxml2 makes no <body> for these; lxml.html then fails an assertion (a traceback)."""
+    blog.post("x.md", f"---\ntitle: T\ndate: 2021-01-02\n---\n{body}")
+    code, _, err = run_cli(blog.args("build"), capsys)
+    assert (code, err) == (0, "")
+    assert json.loads((blog.public / "feed.json").read_text())["items"][0]["content_html"] == ""
+    built_feeds_pass_feedcheck(blog.public)
+
+
+@pytest.mark.parametrize(
     ("old", "new", "problem"),
     [
         ('base_url = "https://example.com/"', 'base_url = "https://[oops/"', "is not a valid URL"),

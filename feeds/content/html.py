@@ -156,7 +156,10 @@ def parse_fragment(html: str) -> Element | None:
     # lxml.html's checks (the HTML parser never makes a namespaced tag).
     assert document.tag == "html"
     bodies = [element for element in document if element.tag == "body"]
-    assert len(bodies) == 1, f"too many bodies: {bodies!r} in {html!r}"
+    if not bodies:
+        # A document with no body (a post that is only "<html>", or only a <head>) shows
+        # nothing; lxml.html fails an assertion here instead.
+        return lxml.etree.Element("div")
     root = bodies[0]
     # Leading white space is not kept (lxml.html keeps only text that is more than that, and
     # sets it anew, which refuses control characters XML forbids: so does this); the body's
