@@ -27,7 +27,8 @@ from feeds.jsontext import compact
 # 3: post records carry authors; renders drop comments and take blocks out of <p>.
 # 4: post paths percent-encoded throughout and dated as the generator dates them; renders print
 # Liquid tags alone in a block, drop links to missing posts.
-FORMAT = 4
+# 5: no content hash per file (a render's key takes it from the file when it is rendered).
+FORMAT = 5
 # The state is all a rebuild with nothing to do reads: sizes, times, outputs. The parsed
 # records and the renderings are read only when something changed.
 STATE = "state.json"
@@ -59,8 +60,8 @@ def cache_key(*parts: str) -> str:
 class BuildCache:
     folder: Path
     key: str
-    # Per post file: [size, mtime_ns, content hash].
-    files: dict[str, list[Any]] = field(default_factory=dict)
+    # Per post file: [size, mtime_ns].
+    files: dict[str, list[int]] = field(default_factory=dict)
     outputs: dict[str, list[int]] = field(default_factory=dict)
     records: dict[str, dict[str, Any]] | None = None
     # Ties records.json to the state.json written with it; a pair torn apart by a crash
@@ -129,17 +130,17 @@ class BuildCache:
             return False
         return recorded == [info.st_size, info.st_mtime_ns]
 
-    def lookup(self, item: FoundFile) -> tuple[dict[str, Any], str] | None:
-        """The parsed record of ``item`` and its content hash, if its file has the size and
-        modification time it had when the record was made."""
+    def lookup(self, item: FoundFile) -> dict[str, Any] | None:
+        """The parsed record of ``item``, if its file has the size and modification time it
+        had when the record was made."""
         entry = self.files.get(item.relative)
         if entry is None or entry[0] != item.size or entry[1] != item.mtime_ns:
             return None
         record = self.load_records().get(item.relative)
-        return (record, entry[2]) if isinstance(record, dict) else None
+        return record if isinstance(record, dict) else None
 
-    def remember(self, item: FoundFile, digest: str, record: dict[str, Any]) -> None:
-        self.files[item.relative] = [item.size, item.mtime_ns, digest]
+    def remember(self, item: FoundFile, record: dict[str, Any]) -> None:
+        self.files[item.relative] = [item.size, item.mtime_ns]
         self.load_records()[item.relative] = record
 
     def forget_missing(self, found: Iterable[FoundFile]) -> None:
@@ -212,7 +213,7 @@ def valid_state(state: Any, key: str) -> bool:
         and state.get("key") == key
         and isinstance(state.get("files"), dict)
         and isinstance(state.get("outputs"), dict)
-        and all(valid_file_entry(entry) for entry in state["files"].values())
+        and all(valid_numbers(entry, 2) for entry in state["files"].values())
         and all(valid_numbers(value, 2) for value in state["outputs"].values())
         and valid_moment(state.get("next_publish"))
     )
@@ -223,15 +224,6 @@ def valid_numbers(value: Any, count: int) -> bool:
         isinstance(value, list)
         and len(value) == count
         and all(type(number) is int and number >= 0 for number in value)
-    )
-
-
-def valid_file_entry(entry: Any) -> bool:
-    return (
-        isinstance(entry, list)
-        and len(entry) == 3
-        and valid_numbers(entry[:2], 2)
-        and isinstance(entry[2], str)
     )
 
 

@@ -225,7 +225,7 @@ def test_authors_survive_the_cache_record() -> None:
         authors=(Person("Ada", "ada@example.org", "https://ada.example.org/"), Person("Bob")),
     )
     record = json.loads(json.dumps(post_to_record(post)))
-    assert post_from_record(record, "", Path("x.md")) == post
+    assert post_from_record(record, Path("x.md")) == post
 
 
 def test_a_cached_rebuild_after_changing_an_author_changes_the_feeds(

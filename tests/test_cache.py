@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -195,3 +196,21 @@ def test_loading_in_workers_gives_what_one_process_gives(
     assert [str(error) for error in one.errors] == [str(error) for error in two.errors]
     assert len(one.posts) == 28 and len(one.errors) == 1 and len(one.skipped) == 1
     assert sum("more than once" in warning for warning in one.warnings) == 5
+
+
+def test_a_rendering_is_keyed_by_the_bytes_rendered(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A body edited in place, same size and modification time as before (a tool that restores
+    times, a clock step): the cache's size-and-time record still stands for the frontmatter,
+    but the rendering is looked up by a hash of the file as it is when rendered, so the feed
+    shows the new words."""
+    post = blog.post("a.md", "---\ntitle: A\ndate: 2021-01-01\n---\nOld words.\n")
+    build(blog, capsys)
+    before = post.stat()
+    post.write_text("---\ntitle: A\ndate: 2021-01-01\n---\nNew words.\n", encoding="utf-8")
+    os.utime(post, ns=(before.st_atime_ns, before.st_mtime_ns))
+    (blog.public / "feed.json").unlink()  # so that this build is not "nothing changed"
+    build(blog, capsys)
+    html = json.loads((blog.public / "feed.json").read_text())["items"][0]["content_html"]
+    assert "New words." in html and "Old" not in html

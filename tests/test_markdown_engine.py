@@ -153,10 +153,9 @@ def test_python_markdown_extensions_can_be_chosen() -> None:
 
 
 def test_engine_and_extensions_are_part_of_the_render_key(tmp_path: Path) -> None:
-    post = Post(
-        source=Path("content/p.md"), slug="p", title="T", body="x",
-        date=datetime(2021, 1, 1, tzinfo=UTC), source_digest="abc",
-    )  # fmt: skip
+    source = tmp_path / "p.md"
+    source.write_text("---\ntitle: T\n---\nx\n", encoding="utf-8")
+    post = Post(source=source, slug="p", title="T", date=datetime(2021, 1, 1, tzinfo=UTC))
     keys = {
         render_key(post, site_with(tmp_path, engine, extensions))
         for engine, extensions in [

@@ -98,7 +98,6 @@ def post_from_metadata(
     body: str | None,
     tz: tzinfo,
     options: ContentOptions = DEFAULT_OPTIONS,
-    digest: str = "",
     relative: str | None = None,
 ) -> tuple[Post, list[str]]:
     """The post of one file's frontmatter, with its URL path; ``relative`` is the file's path
@@ -169,8 +168,7 @@ def post_from_metadata(
         raise ContentErrors([ContentError(path, error.field, str(error))]) from None
     warnings.extend(f"{path}: {note}" for note in notes)
     post = Post(
-        source=path, slug=slug, title=title, date=posted, body=body, source_digest=digest,
-        path=url_path, **values,
+        source=path, slug=slug, title=title, date=posted, body=body, path=url_path, **values,
     )  # fmt: skip
     return post, warnings
 

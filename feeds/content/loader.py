@@ -77,20 +77,14 @@ def _load(
             results[item.relative] = result
     crowded = folders_with_several([item for item in found if item.readable])
     parsed = parse_files(todo, tz, options, crowded, workers)
-    for item, (values, skipped, warnings, digest, errors) in zip(todo, parsed, strict=True):
+    for item, (values, skipped, warnings, errors) in zip(todo, parsed, strict=True):
         if errors:
             results[item.relative] = FileResult(source=item.path, errors=errors)
             continue
-        result = FileResult(
-            source=item.path,
-            post=post_from_values(values, digest, item.path) if values else None,
-            skipped=skipped,
-            warnings=warnings,
-            digest=digest,
-        )
-        results[item.relative] = result
+        post = post_from_values(values, item.path) if values else None
+        results[item.relative] = FileResult(item.path, post, skipped, warnings)
         if cache is not None:
-            cache.remember(item, digest, file_record(values, skipped, warnings))
+            cache.remember(item, file_record(values, skipped, warnings))
     if cache is not None:
         cache.forget_missing(found)
     return assemble([results[item.relative] for item in found], keep_going, ids)
@@ -110,7 +104,7 @@ def cached_result(cache: BuildCache | None, item: FoundFile) -> FileResult | Non
     if known is None:
         return None
     try:
-        return FileResult.from_record(*known, source=item.path)
+        return FileResult.from_record(known, source=item.path)
     except (TypeError, KeyError, ValueError, AttributeError):
         return None
 
@@ -164,14 +158,13 @@ class FileResult:
     skipped: bool = False
     warnings: tuple[str, ...] = ()
     errors: tuple[tuple[str, str | None, str], ...] = ()
-    digest: str = ""
 
     def record(self) -> dict[str, Any]:
         values = post_values(self.post) if self.post else None
         return file_record(values, self.skipped, self.warnings)
 
     @classmethod
-    def from_record(cls, record: dict[str, Any], digest: str, source: Path) -> FileResult:
+    def from_record(cls, record: dict[str, Any], source: Path) -> FileResult:
         """The result a record describes; ValueError when the record does not have exactly
         the shape ``record()`` writes (then the file is parsed again)."""
         if not isinstance(record, dict) or set(record) != {"post", "skipped", "warnings"}:
@@ -183,10 +176,9 @@ class FileResult:
             raise ValueError("not a post record")
         return cls(
             source=source,
-            post=post_from_record(post, digest, source) if post else None,
+            post=post_from_record(post, source) if post else None,
             skipped=skipped,
             warnings=tuple(warnings),
-            digest=digest,
         )
 
 
@@ -259,9 +251,9 @@ def is_list_of(value: Any, kind: type) -> bool:
     return isinstance(value, list) and all(isinstance(item, kind) for item in value)
 
 
-def post_from_record(record: dict[str, Any], digest: str, source: Path) -> Post:
+def post_from_record(record: dict[str, Any], source: Path) -> Post:
     """The post a cache record describes; ValueError unless every field has its kind."""
-    if set(record) != set(RECORD_FIELDS) or not isinstance(digest, str):
+    if set(record) != set(RECORD_FIELDS):
         raise ValueError("not a post record")
     for name, kinds in RECORD_FIELDS.items():
         if type(record[name]) not in kinds:
@@ -273,10 +265,10 @@ def post_from_record(record: dict[str, Any], digest: str, source: Path) -> Post:
     require_offset(record["date"])
     if record["updated"] is not None:
         require_offset(record["updated"])
-    return post_from_values(tuple(record[name] for name in RECORD_FIELDS), digest, source)
+    return post_from_values(tuple(record[name] for name in RECORD_FIELDS), source)
 
 
-def post_from_values(values: PostValues, digest: str, source: Path) -> Post:
+def post_from_values(values: PostValues, source: Path) -> Post:
     """The post ``post_values`` describes, unchecked: for values a worker of this build has
     just made, or a cache record ``post_from_record`` has checked."""
     slug, title, date, description, updated, top, draft, image, tags, pinned, authors, path = values
@@ -294,7 +286,6 @@ def post_from_values(values: PostValues, digest: str, source: Path) -> Post:
         pinned_id=pinned,
         authors=tuple(Person(*person) for person in authors),
         path=path,
-        source_digest=digest,
     )
 
 
@@ -308,11 +299,9 @@ PARALLEL_FROM = 1000
 
 
 # What a worker sends back for one file: plain data (the post's values, whether the file is a
-# section page, its warnings, the content hash, the problems), which crosses the process
-# boundary several times faster than objects would.
-Parsed = tuple[
-    PostValues | None, bool, tuple[str, ...], str, tuple[tuple[str, str | None, str], ...]
-]
+# section page, its warnings, the problems), which crosses the process boundary several times
+# faster than objects would.
+Parsed = tuple[PostValues | None, bool, tuple[str, ...], tuple[tuple[str, str | None, str], ...]]
 
 
 def parse_files(
@@ -353,13 +342,13 @@ def parse_file(
     try:
         source = read_source(path)
         if is_section(item, source.metadata, options, crowded) or has_no_page(source.metadata):
-            return None, True, (), source.digest, ()
+            return None, True, (), ()
         post, warnings = post_from_metadata(
             path, source.metadata, None, tz, options, relative=item.relative
         )
     except ContentErrors as bad:
-        return None, False, (), "", tuple((e.path, e.field, e.reason) for e in bad.errors)
-    return post_values(post), False, (*source.warnings, *warnings), source.digest, ()
+        return None, False, (), tuple((e.path, e.field, e.reason) for e in bad.errors)
+    return post_values(post), False, (*source.warnings, *warnings), ()
 
 
 def has_no_page(meta: dict[str, Any]) -> bool:

@@ -39,8 +39,6 @@ class Post:
     # What follows the date in the computed ``tag:`` id when the slug is not the post's alone
     # (see ``permalinks.assign_ids``); empty: the slug.
     id_name: str = ""
-    # A hash of the file's bytes: with the URL, the key under which its rendering is cached.
-    source_digest: str = field(default="", compare=False)
 
     @property
     def last_modified(self) -> datetime:

@@ -14,7 +14,7 @@ from feeds.content.mdx import is_mdx, mdx_to_markdown
 from feeds.content.model import Post
 from feeds.content.permalinks import entry_id, post_url
 from feeds.content.sanitize import task_boxes_as_text
-from feeds.content.source import read_body_text
+from feeds.content.source import file_digest, read_body_text
 from feeds.content.templating import (
     TemplateOutcome,
     Templating,
@@ -49,6 +49,8 @@ class RenderedPost:
     warnings: tuple[str, ...] = ()
     # What the templates looked up: other posts' URLs ("post_url:…") and files ("file:…").
     template_lookups: tuple[tuple[str, str], ...] = ()
+    # Where its body is kept in the render cache (``render_key``); None when it is not.
+    cache_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ def render_post(
     site: Site,
     body: RenderedBody | None = None,
     templating: Templating | None = None,
+    cache_key: str | None = None,
 ) -> RenderedPost:
     url = post_url(post, site)
     body = body or render_body(post, site, templating)
@@ -140,6 +143,7 @@ def render_post(
         template_tags_unknown=body.template_tags_unknown,
         warnings=body.warnings,
         template_lookups=body.lookups,
+        cache_key=cache_key,
     )
 
 
@@ -195,12 +199,14 @@ def _render_body(post: Post, site: Site, templating: Templating | None) -> Rende
 def render_key(post: Post, site: Site, templating: Templating | None = None) -> str | None:
     """What a post's rendering depends on: its file's bytes, its URL, the template-tag mode and
     the files templates read (the other posts' URLs are checked through ``lookups``), the
-    Markdown engine and its extensions."""
-    if not post.source_digest:
+    Markdown engine and its extensions. None for a post made in code (its body is not its
+    file's) or a file that cannot be read."""
+    digest = file_digest(post.source) if post.body is None else None
+    if digest is None:
         return None
     key = templating.key if templating is not None else str(site.content.template_tags)
     engine = engine_id(site.content.markdown, site.content.markdown_extensions)
-    key = f"{post.source_digest}|{post_url(post, site)}|{key}|{engine}"
+    key = f"{digest}|{post_url(post, site)}|{key}|{engine}"
     return key + "|mdx" if is_mdx(post.source.name) else key
 
 
@@ -220,7 +226,8 @@ def render_posts(
     Markdown runs in ``workers`` processes (the main one among them, see ``workers.spread``)
     when there is enough of it."""
     templating = templating or prepare_templating(site, posts)
-    keys = [render_key(post, site, templating) for post in posts]
+    # Without a store nothing is looked up or kept: no file needs hashing.
+    keys = [render_key(post, site, templating) if store is not None else None for post in posts]
     bodies: list[RenderedBody | None] = [
         body_from_record(store.get(key)) if store is not None and key is not None else None
         for key in keys
@@ -240,7 +247,10 @@ def render_posts(
         key = keys[index]
         if store is not None and key is not None:
             store[key] = body_to_record(body)
-    return [render_post(post, site, body) for post, body in zip(posts, bodies, strict=True)]
+    return [
+        render_post(post, site, body, cache_key=key)
+        for post, body, key in zip(posts, bodies, keys, strict=True)
+    ]
 
 
 def render_bodies(

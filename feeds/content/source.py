@@ -221,7 +221,6 @@ class SourceFile:
     metadata: dict[str, Any]
     body: str
     warnings: tuple[str, ...]
-    digest: str
 
 
 def read_source(path: Path) -> SourceFile:
@@ -232,8 +231,18 @@ def read_source(path: Path) -> SourceFile:
         f"{path}: {key_text(key)}: appears more than once in the frontmatter; the last value is used"
         for key in duplicates
     )
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    return SourceFile(metadata=metadata, body=body, warnings=tuple(warnings), digest=digest)
+    return SourceFile(metadata=metadata, body=body, warnings=tuple(warnings))
+
+
+def file_digest(path: Path) -> str | None:
+    """A hash of the file's bytes, as they are now; None when it cannot be read (rendering
+    it then says why). Taken when a post is rendered, not when it is loaded: only the few
+    posts that reach an output need one."""
+    try:
+        raw = read_bounded(path)
+    except ContentErrors:
+        return None
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def key_text(key: str) -> str:

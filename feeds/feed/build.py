@@ -12,7 +12,7 @@ from typing import Any
 from feeds import __version__
 from feeds.config import Site
 from feeds.content.model import LoadedPosts, Post, group_by_tag, published
-from feeds.content.render import render_key, render_posts
+from feeds.content.render import render_posts
 from feeds.content.templating import prepare_templating
 from feeds.errors import ContentError, ContentErrors, OutputError
 from feeds.feed.formats import FORMATS
@@ -142,7 +142,7 @@ def build_feeds(
                 }
             )
         ),
-        render_keys=tuple(filter(None, (render_key(post, site, templating) for post in needed))),
+        render_keys=tuple(r.cache_key for r in rendered.values() if r.cache_key is not None),
         bad_posts=len({error.post for error in loaded.errors}),
         feed_keys=keys,
         kept=tuple(kept),
