@@ -172,17 +172,11 @@ class BuildCache:
             )
         return self.renders
 
-    def save(
-        self,
-        outputs: dict[str, list[int]],
-        next_publish: str | None,
-        used_renders: Iterable[str],
-        feeds: dict[str, str],
-    ) -> None:
-        """Write the cache atomically; renders no longer used are dropped."""
-        self.outputs = outputs
-        self.next_publish = next_publish
-        self.feeds = feeds
+    def save_contents(self, used_renders: Iterable[str]) -> None:
+        """Saving, first part: the bulk of the cache (parsed records, renderings no longer
+        used dropped), which does not depend on the outputs, so it can be written while they
+        are. Each file is written atomically; the records are not used until ``save_state``
+        names them."""
         renders = self.load_renders()
         kept = {name: renders[name] for name in used_renders if name in renders}
         self.records_id = secrets.token_hex(8)
@@ -192,6 +186,15 @@ class BuildCache:
             self.folder / RECORDS,
             {"key": self.key, "id": self.records_id, "records": self.load_records()},
         )
+
+    def save_state(
+        self, outputs: dict[str, list[int]], next_publish: str | None, feeds: dict[str, str]
+    ) -> None:
+        """What a rebuild reads first, written last: it ties the records just saved to the
+        outputs as they are on disk."""
+        self.outputs = outputs
+        self.next_publish = next_publish
+        self.feeds = feeds
         write_json(
             self.folder / STATE,
             {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -114,16 +115,19 @@ def build_site(config: Config, options: BuildOptions, now: datetime) -> BuildRes
         return result
     # Only once the build is known good: a refused build changes nothing in the output.
     remove_stale_temps(config.site.output_dir)
-    report = write_outputs(config.site.output_dir, built.files)
+    kept = [item for item in done if item.cache is not None]
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        # While the outputs' fsyncs wait for the disk, this thread writes the cache's bulk.
+        writing = writer.submit(write_outputs, config.site.output_dir, built.files)
+        saved = [save_cache_contents(item) for item in kept]
+        report = writing.result()
     unused = unused_tag_feeds(config.site.output_dir, sites, set(built.feed_keys))
     if options.prune:
         from feeds.feed.formats import FILE_NAMES
 
         prune(config.site.output_dir, unused, FILE_NAMES)
     warnings = [
-        save_cache(item.cache, item.site, item.loaded, item.built, now, options)
-        for item in done
-        if item.cache is not None and item.loaded is not None and item.built is not None
+        problem or save_cache(item, now, options) for item, problem in zip(kept, saved, strict=True)
     ]
     return replace(
         result,
@@ -291,15 +295,22 @@ def template_stamp(site: Site, cache_folder: Path) -> str:
     return "\n".join(parts)
 
 
-def save_cache(
-    cache: BuildCache,
-    site: Site,
-    loaded: LoadedPosts,
-    built: FeedBuild,
-    now: datetime,
-    options: BuildOptions,
-) -> str | None:
-    """Remember what was built; a cache that cannot be saved only costs the next build time."""
+def save_cache_contents(item: LanguagePlan) -> str | None:
+    """Remember what was parsed and rendered; a cache that cannot be saved only costs the
+    next build time."""
+    assert item.cache is not None and item.built is not None
+    try:
+        item.cache.save_contents(item.built.render_keys)
+    except OSError as error:
+        return f"could not save the build cache in {item.cache.folder}: {error}"
+    return None
+
+
+def save_cache(item: LanguagePlan, now: datetime, options: BuildOptions) -> str | None:
+    """Remember what was built, once the outputs are written (``save_cache_contents`` came
+    first); a cache that cannot be saved only costs the next build time."""
+    cache, site, loaded, built = item.cache, item.site, item.loaded, item.built
+    assert cache is not None and loaded is not None and built is not None
     outputs = {}
     for name in (*built.files, *built.kept):
         info = (site.output_dir / name).stat()
@@ -312,7 +323,7 @@ def save_cache(
         # Before the state: a list saved without its state only costs a rebuild.
         cache.folder.mkdir(parents=True, exist_ok=True)
         write_json(cache.folder / TEMPLATE_FILES, list(built.template_files))
-        cache.save(outputs, next_publish, built.render_keys, built.feed_keys)
+        cache.save_state(outputs, next_publish, built.feed_keys)
     except OSError as error:
         return f"could not save the build cache in {cache.folder}: {error}"
     return None

@@ -214,3 +214,16 @@ def test_a_rendering_is_keyed_by_the_bytes_rendered(
     build(blog, capsys)
     html = json.loads((blog.public / "feed.json").read_text())["items"][0]["content_html"]
     assert "New words." in html and "Old" not in html
+
+
+def test_a_cache_that_cannot_be_saved_is_a_warning_and_the_feeds_are_written(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog.post("a.md", "---\ntitle: A\ndate: 2021-01-01\n---\nWords.\n")
+    in_the_way = blog.root / "cache-is-a-file"
+    in_the_way.write_text("not a folder", encoding="utf-8")
+    code, out, err = run_cli(blog.args("build", "--cache", str(in_the_way)), capsys)
+    assert code == 0
+    assert "could not save the build cache" in out + err
+    assert json.loads((blog.public / "feed.json").read_text())["items"][0]["title"] == "A"
+    assert in_the_way.read_text(encoding="utf-8") == "not a folder"
