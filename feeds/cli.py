@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from feeds.arguments import Arguments, parser
 from feeds.config import Config, Site
@@ -45,6 +45,21 @@ def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def run() -> NoReturn:
+    """The ``feeds`` command: ``main``, then the process ends without the interpreter's
+    teardown, which frees a large build's objects one by one (tens of milliseconds at 10,000
+    posts) for nothing. By then every file is written and closed and every worker process and
+    thread is joined; only the standard streams may still hold output."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            # A closed pipe (`feeds build | head`) or stream: what was not read is lost anyway.
+            code = code or 1
+    os._exit(code)
 
 
 def one_line(text: str) -> str:
@@ -436,7 +451,7 @@ def selection_from_args(args: Arguments, site: Site) -> Selection:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
 
 
 # Each command of ``arguments.parser`` and the function that runs it.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from feeds.errors import OutputError
 from feeds.output import safe_relative, write_outputs
 
 from .cli import run_cli
-from .conftest import NOW, Blog
+from .conftest import NOW, ROOT, Blog
 from .golden import GOLDEN, sample_feed_files
 
 
@@ -212,3 +214,17 @@ def test_every_command_has_help_with_an_example(
         cli.main([*command, "--help"])
     assert exited.value.code == 0
     assert "example:" in capsys.readouterr().out
+
+
+def test_the_command_exits_with_mains_status_and_its_whole_output(blog: Blog) -> None:
+    """``python -m feeds`` (and the ``feeds`` script) end the process without the
+    interpreter's teardown: the status and everything printed must still arrive."""
+    blog.post("good.md", "---\ntitle: Good\ndate: 2021-01-01\n---\nWords.\n")
+    command = [sys.executable, "-m", "feeds", *blog.args("build")]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("1 posts read, 1 published;") and done.stdout.endswith("\n")
+    blog.post("bad.md", "---\ntitle: Bad\n---\nNo date.\n")
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and "bad.md: date: missing" in done.stderr
