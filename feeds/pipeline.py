@@ -214,21 +214,24 @@ def plan(
     from feeds.content.loader import load_site_posts
     from feeds.feed.build import build_feeds
     from feeds.feed.formats import FILE_NAMES
-    from feeds.workers import available_cores
+    from feeds.workers import available_cores, bulk_allocation
 
     workers = available_cores()
-    loaded = load_site_posts(
-        site, keep_going=options.keep_going, cache=cache, workers=workers, found=found
-    )
-    renders = cache.load_renders() if cache is not None else None
-    intact = None
-    if cache is not None:
-        intact = cache.intact_feeds(
-            site.output_dir, lambda folder: [folder + name for name in FILE_NAMES]
+    with bulk_allocation():
+        loaded = load_site_posts(
+            site, keep_going=options.keep_going, cache=cache, workers=workers, found=found
         )
-    # While the feeds are built, the loaded posts sit outside the collector's sight: they are
-    # neither rescanned by every collection nor copied into each worker process it forks.
-    gc.freeze()
+        renders = cache.load_renders() if cache is not None else None
+        intact = None
+        if cache is not None:
+            intact = cache.intact_feeds(
+                site.output_dir, lambda folder: [folder + name for name in FILE_NAMES]
+            )
+        # While the feeds are built, the loaded posts sit outside the collector's sight: they
+        # are neither rescanned by every collection nor copied into each worker process it
+        # forks. Frozen before the collector is back on, they are never scanned at all (the
+        # first collection would otherwise go through every one of them).
+        gc.freeze()
     try:
         while True:
             try:

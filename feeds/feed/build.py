@@ -182,11 +182,11 @@ def feed_key(spec: FeedSpec, site: Site, entries: Sequence[FeedEntry]) -> str:
     return feed_key_of(spec, site, (entry.key() for entry in entries))
 
 
-def feed_key_of(spec: FeedSpec, site: Site, entry_keys: Iterable[str]) -> str:
+def feed_key_of(spec: FeedSpec, site: Site, entry_keys: Iterable[bytes]) -> str:
     """``feed_key`` from its entries' ``key()`` texts, which a build makes once per post."""
     digest = hashlib.sha256(repr((GENERATION, spec, site)).encode("utf-8"))
     for key in entry_keys:
-        digest.update(key.encode("utf-8"))
+        digest.update(key)
     return digest.hexdigest()
 
 

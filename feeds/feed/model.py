@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 from feeds.config import Person, Site
 from feeds.content.model import Post, Tag
 from feeds.content.render import RenderedPost
+from feeds.jsontext import compact
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,11 @@ class FeedEntry:
     def last_modified(self) -> datetime:
         return max(self.published, self.updated) if self.updated else self.published
 
-    def key(self) -> str:
-        """Every field, in order: what the feed's cache key hashes. (``astuple`` would say the
-        same, deep-copying every field first: a fifth of a cold build's feed time.)"""
-        return repr(tuple(getattr(self, item.name) for item in fields(self)))
+    def key(self) -> bytes:
+        """Every field, in order, as JSON (dates with their offsets, authors field by field):
+        what the feed's cache key hashes. ``repr`` would say the same at ten times the cost
+        (it escapes the whole HTML in Python), ``astuple`` after deep-copying every field."""
+        return compact([getattr(self, item.name) for item in fields(self)])
 
 
 def feed_entry(rendered: RenderedPost, tie_break: int = 0) -> FeedEntry:
