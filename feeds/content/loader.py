@@ -316,7 +316,10 @@ def parse_files(
     size = -(-len(items) // (workers * 16))
     starts = [(start, start + size) for start in range(0, len(items), size)]
     # The files travel once (forked workers inherit them), each task only where it starts.
-    parts = spread(parse_range, (items, tz, options, crowded), starts, workers)
+    # A worker process per core, and the main process's share on top: between its own chunks
+    # the main process hands out tasks and takes in results, and with only cores - 1 workers
+    # a core sat idle meanwhile (at 10,000 posts this phase took a fifth longer).
+    parts = spread(parse_range, (items, tz, options, crowded), starts, workers + 1)
     return [result for part in parts for result in part]
 
 
