@@ -64,30 +64,29 @@ def _load(
 ) -> LoadedPosts:
     if found is None:
         found = find_posts(content_dir, options)
-    results: dict[str, FileResult] = {}
+    # Each file's result in the order found; None where it is still to be parsed.
+    results: list[FileResult | None] = []
     todo = []
     for item in found:
         if not item.readable:
-            results[item.relative] = FileResult(source=item.path, warnings=(unreadable(item),))
+            results.append(FileResult(source=item.path, warnings=(unreadable(item),)))
             continue
         result = cached_result(cache, item)
         if result is None:
             todo.append(item)
-        else:
-            results[item.relative] = result
+        results.append(result)
     crowded = folders_with_several([item for item in found if item.readable])
-    parsed = parse_files(todo, tz, options, crowded, workers)
-    for item, (values, skipped, warnings, errors) in zip(todo, parsed, strict=True):
-        if errors:
-            results[item.relative] = FileResult(source=item.path, errors=errors)
-            continue
-        post = post_from_values(values, item.path) if values else None
-        results[item.relative] = FileResult(item.path, post, skipped, warnings)
-        if cache is not None:
-            cache.remember(item, file_record(values, skipped, warnings))
+    parsed = iter(zip(todo, parse_files(todo, tz, options, crowded, workers), strict=True))
+    for index, result in enumerate(results):
+        if result is None:
+            item, (values, skipped, warnings, errors) = next(parsed)
+            post = post_from_values(values, item.path) if values else None
+            results[index] = FileResult(item.path, post, skipped, warnings, errors)
+            if cache is not None and not errors:
+                cache.remember(item, file_record(values, skipped, warnings))
     if cache is not None:
         cache.forget_missing(found)
-    return assemble([results[item.relative] for item in found], keep_going, ids)
+    return assemble([result for result in results if result is not None], keep_going, ids)
 
 
 def unreadable(item: FoundFile) -> str:
