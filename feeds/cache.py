@@ -139,9 +139,10 @@ class BuildCache:
         record = self.load_records().get(item.relative)
         return record if isinstance(record, dict) else None
 
-    def remember(self, item: FoundFile, record: dict[str, Any]) -> None:
-        self.files[item.relative] = [item.size, item.mtime_ns]
-        self.load_records()[item.relative] = record
+    def remember(self, relative: str, size: int, mtime_ns: int, record: dict[str, Any]) -> None:
+        """``record`` for the file ``relative`` as it was read: its size and time then."""
+        self.files[relative] = [size, mtime_ns]
+        self.load_records()[relative] = record
 
     def forget_missing(self, found: Iterable[FoundFile]) -> None:
         present = {item.relative for item in found}

@@ -166,7 +166,9 @@ def plan_language(config: Config, site: Site, options: BuildOptions, now: dateti
     cache = open_cache(config, options, site) if options.use_cache else None
     found = None
     if cache is not None and site.content_dir.is_dir():
-        found = find_posts(site.content_dir, site.content)
+        # A cache with no outputs on record (a first build) cannot say "nothing changed", and
+        # each file's size and time are read with it then: the walk need not look them up.
+        found = find_posts(site.content_dir, site.content, stat=bool(cache.outputs))
         if cache.unchanged([item for item in found if item.readable], site.output_dir, now):
             return LanguagePlan(site, cache)
     loaded, built = plan(site, options, now, cache, found)

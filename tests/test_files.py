@@ -4,11 +4,13 @@ exactly what fnmatch says pattern by pattern."""
 from __future__ import annotations
 
 import fnmatch
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.content.files import matches
+from feeds.config import ContentOptions
+from feeds.content.files import find_posts, matches
 
 # Path pieces and pattern pieces that exercise fnmatch's wildcards, classes and '**/'.
 PATH_PART = st.sampled_from(["posts", "en", "drafts", "a.md", "b.markdown", "x", "2024", "é.md"])
@@ -46,3 +48,17 @@ def test_examples_of_each_kind_of_pattern() -> None:
     assert not matches("a.md", [])
     assert matches("en/drafts/x.md", ["en/drafts/*"])
     assert not matches("fr/x.md", ["en/**", "*.markdown"])
+
+
+def test_a_walk_without_stat_finds_the_same_files(tmp_path: Path) -> None:
+    for name in ("a.md", "b/c.markdown", "b/d.txt", ".hidden.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    looked = find_posts(tmp_path, ContentOptions())
+    unlooked = find_posts(tmp_path, ContentOptions(), stat=False)
+    assert [item.relative for item in looked] == ["a.md", "b/c.markdown"]
+    assert [(item.path, item.relative) for item in unlooked] == [
+        (item.path, item.relative) for item in looked
+    ]
+    assert {(item.size, item.mtime_ns) for item in unlooked} == {(-1, -1)}
+    assert all(item.size == 1 for item in looked)

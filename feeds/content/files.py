@@ -28,19 +28,21 @@ POST_LIKE = (
 class FoundFile:
     path: Path
     relative: str
+    # -1 when the walk was asked not to look (``find_posts(stat=False)``).
     size: int
     mtime_ns: int
     # False: matched by ``include`` but not a kind of file this tool reads as a post.
     readable: bool = True
 
 
-def find_posts(content_dir: Path, options: ContentOptions) -> list[FoundFile]:
+def find_posts(content_dir: Path, options: ContentOptions, stat: bool = True) -> list[FoundFile]:
     """Markdown files below ``content_dir`` matching an include pattern and no exclude pattern,
     sorted by path; hidden files and folders are never posts. Files ``include`` matches that
     are not Markdown come along marked ``readable=False`` (see ``is_unreadable_match``).
     Symbolic links are followed, but a folder reached again through one (a link to a parent
     makes a loop) is read only once, and a link that cannot be followed (broken, or pointing at
-    itself) is passed over."""
+    itself) is passed over. With ``stat`` False, sizes and times are not read (-1): a first
+    build has no cache to compare them with, and reading a file tells them anyway."""
     found: list[FoundFile] = []
     pending = [(content_dir, "")]
     seen: set[tuple[int, int]] = set()
@@ -62,10 +64,9 @@ def find_posts(content_dir: Path, options: ContentOptions) -> list[FoundFile]:
                 if entry.is_dir():
                     pending.append((folder / entry.name, relative + "/"))
                 elif is_post_file(entry, relative, options):
-                    stat = entry.stat()
-                    found.append(
-                        FoundFile(folder / entry.name, relative, stat.st_size, stat.st_mtime_ns)
-                    )
+                    status = entry.stat() if stat else None
+                    size, mtime = (status.st_size, status.st_mtime_ns) if status else (-1, -1)
+                    found.append(FoundFile(folder / entry.name, relative, size, mtime))
                 elif is_unreadable_match(entry, relative, options):
                     found.append(FoundFile(folder / entry.name, relative, 0, 0, readable=False))
             except OSError:

@@ -63,7 +63,8 @@ def _load(
     ids: str,
 ) -> LoadedPosts:
     if found is None:
-        found = find_posts(content_dir, options)
+        # Without a cache to compare with, sizes and times come from reading the files.
+        found = find_posts(content_dir, options, stat=cache is not None)
     # Each file's result in the order found; None where it is still to be parsed.
     results: list[FileResult | None] = []
     todo = []
@@ -79,11 +80,12 @@ def _load(
     parsed = iter(zip(todo, parse_files(todo, tz, options, crowded, workers), strict=True))
     for index, result in enumerate(results):
         if result is None:
-            item, (values, skipped, warnings, errors) = next(parsed)
+            item, (values, skipped, warnings, errors, size, mtime_ns) = next(parsed)
             post = post_from_values(values, item.path) if values else None
             results[index] = FileResult(item.path, post, skipped, warnings, errors)
             if cache is not None and not errors:
-                cache.remember(item, file_record(values, skipped, warnings))
+                record = file_record(values, skipped, warnings)
+                cache.remember(item.relative, size, mtime_ns, record)
     if cache is not None:
         cache.forget_missing(found)
     return assemble([result for result in results if result is not None], keep_going, ids)
@@ -298,9 +300,11 @@ PARALLEL_FROM = 1000
 
 
 # What a worker sends back for one file: plain data (the post's values, whether the file is a
-# section page, its warnings, the problems), which crosses the process boundary several times
-# faster than objects would.
-Parsed = tuple[PostValues | None, bool, tuple[str, ...], tuple[tuple[str, str | None, str], ...]]
+# section page, its warnings, the problems, its size and modification time as read), which
+# crosses the process boundary several times faster than objects would.
+Parsed = tuple[
+    PostValues | None, bool, tuple[str, ...], tuple[tuple[str, str | None, str], ...], int, int
+]
 
 
 def parse_files(
@@ -344,13 +348,14 @@ def parse_file(
     try:
         source = read_source(path)
         if is_section(item, source.metadata, options, crowded) or has_no_page(source.metadata):
-            return None, True, (), ()
-        post, warnings = post_from_metadata(
+            return None, True, (), (), source.size, source.mtime_ns
+        post, notes = post_from_metadata(
             path, source.metadata, None, tz, options, relative=item.relative
         )
     except ContentErrors as bad:
-        return None, False, (), tuple((e.path, e.field, e.reason) for e in bad.errors)
-    return post_values(post), False, (*source.warnings, *warnings), ()
+        return None, False, (), tuple((e.path, e.field, e.reason) for e in bad.errors), -1, -1
+    warnings = (*source.warnings, *notes)
+    return post_values(post), False, warnings, (), source.size, source.mtime_ns
 
 
 def has_no_page(meta: dict[str, Any]) -> bool:

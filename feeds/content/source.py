@@ -221,17 +221,20 @@ class SourceFile:
     metadata: dict[str, Any]
     body: str
     warnings: tuple[str, ...]
+    # The file's size and modification time as it was read (the cache's note of it).
+    size: int = -1
+    mtime_ns: int = -1
 
 
 def read_source(path: Path) -> SourceFile:
-    raw = read_bounded(path)
+    raw, info = read_bounded_with_stat(path)
     text, warnings = decode(raw, path)
     metadata, body, duplicates = split_frontmatter(text, path)
     warnings.extend(
         f"{path}: {key_text(key)}: appears more than once in the frontmatter; the last value is used"
         for key in duplicates
     )
-    return SourceFile(metadata=metadata, body=body, warnings=tuple(warnings))
+    return SourceFile(metadata, body, tuple(warnings), info.st_size, info.st_mtime_ns)
 
 
 def file_digest(path: Path) -> str | None:
@@ -266,10 +269,16 @@ def read_body_text(path: Path) -> str:
 
 def read_bounded(path: Path) -> bytes:
     """The file's bytes, never more than MAX_POST_BYTES of them in memory."""
+    return read_bounded_with_stat(path)[0]
+
+
+def read_bounded_with_stat(path: Path) -> tuple[bytes, os.stat_result]:
+    """``read_bounded``, and the file's status as it was read."""
     try:
         descriptor = os.open(path, os.O_RDONLY)
         try:
-            size = os.fstat(descriptor).st_size
+            info = os.fstat(descriptor)
+            size = info.st_size
             # Asking for the limit itself would allocate that much for every post; the size
             # known, one byte more than it (up to the limit) shows a file that grew meanwhile.
             raw = read_up_to(descriptor, min(size, MAX_POST_BYTES) + 1)
@@ -285,7 +294,7 @@ def read_bounded(path: Path) -> bytes:
             f"{MAX_POST_BYTES // 1024 // 1024} MB (split it, or move data out of it)"
         )
         raise ContentErrors([ContentError(path, None, message)])
-    return raw
+    return raw, info
 
 
 def read_up_to(descriptor: int, wanted: int) -> bytes:
