@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 import pytest
 from hypothesis import given
@@ -16,7 +16,15 @@ from feeds import checks
 from feeds.config import ContentOptions
 from feeds.content.fields import filename_parts
 from feeds.content.loader import load_posts
-from feeds.content.permalinks import PATH_SAFE, Place, PlaceError, encode, post_path
+from feeds.content.permalinks import (
+    PATH_SAFE,
+    Place,
+    PlaceError,
+    encode,
+    plain_base,
+    post_path,
+    site_url,
+)
 from feeds.content.slugs import jekyll_slug, styled_slug, without_language
 from feeds.errors import ContentErrors
 
@@ -447,3 +455,29 @@ def test_a_language_suffix_is_no_part_of_a_slug_on_a_multilingual_site(blog: Blo
     assert sorted(post.path for post in one) == [
         "/posts/_index.fr/", "/posts/bundle/index.fr/", "/posts/x.fr/",
     ]  # fmt: skip
+
+
+# Path pieces that urljoin treats specially, and plain ones.
+URL_PIECE = st.sampled_from([
+    "a", "blog", "2024", ".", "..", "", "x.y", "%20", "é", ":", ";p", "?q", "#f", "\\", " ",
+    "~", "a:b", "\t",
+])  # fmt: skip
+BASES = [
+    "https://example.com/", "https://example.com/blog/", "http://h:8080/a/b/",
+    "https://example.com", "https://example.com/blog", "https://example.com/a/../b/",
+    "https://example.com//x/", "https://example.com/a;b/",
+]  # fmt: skip
+
+
+@given(st.sampled_from(BASES), st.lists(URL_PIECE, max_size=5).map("/".join))
+def test_site_url_is_urljoin(base: str, relative: str) -> None:
+    assert site_url(base, relative) == urljoin(base, relative)
+
+
+def test_site_url_takes_the_short_way_for_plain_paths() -> None:
+    assert plain_base("https://example.com/blog/")
+    assert not plain_base("https://example.com/blog")
+    assert not plain_base("https://example.com/a/../b/")
+    assert site_url("https://example.com/blog/", "2024/a-post/") == (
+        "https://example.com/blog/2024/a-post/"
+    )

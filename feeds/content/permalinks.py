@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 from feeds.checks import PLACEHOLDER
 from feeds.config import Site
@@ -221,7 +221,39 @@ def post_url(post: Post, site: Site) -> str:
         Place(post.slug, post.slug, "", post.date.astimezone(site.tz), {}),
         site.content.slug_style,
     )
-    return urljoin(site.base_url, path.lstrip("/"))
+    return site_url(site.base_url, path.lstrip("/"))
+
+
+# A relative path urljoin only puts after its base: characters it gives no meaning (no
+# scheme, query, fragment, parameters, backslash or white space) ...
+PLAIN_RELATIVE = re.compile(r"[A-Za-z0-9._~%!$&'()*+,=@/-]+")
+# ... and no empty or dot segment, which it would remove or resolve.
+SEGMENT_WORK = re.compile(r"//|(?:^|/)\.\.?(?:/|$)")
+
+
+def site_url(base: str, relative: str) -> str:
+    """``urljoin(base, relative)`` for a site's base URL and a path below it; most are simply
+    the two put together, without urljoin's parsing (a post's URL is made several times in a
+    build)."""
+    if (
+        plain_base(base)
+        and PLAIN_RELATIVE.fullmatch(relative)
+        and not SEGMENT_WORK.search(relative)
+    ):
+        return base + relative
+    return urljoin(base, relative)
+
+
+@lru_cache(maxsize=16)
+def plain_base(base: str) -> bool:
+    """A base URL whose path ends in "/" and which urljoin leaves as it is."""
+    path = urlsplit(base).path
+    return (
+        base.endswith("/")
+        and PLAIN_RELATIVE.fullmatch(path) is not None
+        and not SEGMENT_WORK.search(path)
+        and urljoin(base, "x") == base + "x"
+    )
 
 
 def id_base(site: Site) -> str:
