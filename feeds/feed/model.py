@@ -109,6 +109,8 @@ def tie_breaks(posts: Iterable[Post]) -> dict[Path, int]:
     taken = set(groups)
     breaks: dict[Path, int] = {}
     for instant, members in groups.items():
+        if len(members) == 1:
+            continue
         seconds = 0
         for post in reversed(members[:-1]):
             seconds += 1
