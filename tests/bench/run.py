@@ -287,45 +287,43 @@ def hugo_counterpart(hugo: dict[str, Timing] | None, case: str) -> Timing | None
 NOTES = """\
 ## Where the time goes
 
-Measured on this machine by timing each phase of one build in-process and by profiling with
-one core (cProfile, `taskset -c 0`), with other people's work running on the same two cores,
-so every figure moves from run to run; the medians above are the ones to compare.
+Measured by timing each phase of a cold 10,000-post `commonmark` build in-process, on this
+2-core machine with nothing else running, and by profiling with one core (cProfile). Every
+figure moves by a few hundredths of a second from run to run; the medians above are the ones
+to compare.
 
-- **Markdown is no longer the floor.** Python-Markdown takes 5 to 10 ms for one of these 10 KB
-  posts; cmark-gfm 0.2 ms. About 350 posts reach a feed whatever the blog's size (the site feed
-  and 40 tag feeds of 20 items: 346 at 1,000 posts, 374 at 10,000), so the `commonmark` engine
-  saves about 2 s of CPU on every cold build, and its cold builds take less than half
-  (1,000 posts) to three fifths (10,000) of Python-Markdown's wall time.
-- **Rendering a post with `commonmark`: about 1 ms of CPU**, of which cmark-gfm is 0.2 ms and
-  the rest is the one lxml pass every engine shares: parsing the HTML (0.1 ms), making URLs
-  absolute (0.2 ms, down from 0.4: only elements with a URL are visited, and site paths skip
-  urljoin), counting unsafe HTML (0.14 ms), writing the HTML back (0.11 ms).
-- **Loading (frontmatter parsing and Post building): about 90 us of CPU per file**, in two
-  worker processes: YAML 30 us (PyYAML's C parser, but its object construction is Python),
-  decoding and the XML-character check 15 us, building and checking the Post's fields 15 us,
-  reading 10 us, hashing 8 us. At 10,000 posts that is about 0.9 s of CPU, 0.5 to 0.7 s of the
-  build, and the largest part of a cold `commonmark` build.
-- **Feed serialisation: about 0.3 s in the main process** for 41 feeds in three formats
-  (feedgen builds an lxml tree per feed; the JSON Feed's indented `json.dumps` runs Python's
-  own encoder). An entry's cache key no longer deep-copies every field (a fifth of this).
-  Serialising in the worker processes was tried and was slower: the entries and the files
-  cross the process boundary both ways.
-- **Writing: about 0.05 s** for 123 files since their fsyncs are in flight together (0.15 to
-  0.3 s one after another). The cache (JSON) costs 0.05 s at 1,000 posts, 0.1 s at 10,000.
-- **Start-up: about 0.1 s** for the interpreter and imports (lxml, feedgen, PyYAML, cmarkgfm;
-  Python-Markdown is not imported by a `commonmark` build), and about 15 ms per worker pool
-  (fork), two per cold build.
-- **What is left** is Python itself, and how much of the machine is free. The CPU columns
-  compare the work: a cold `commonmark` build needs less CPU than Hugo's at both sizes, and
-  Python-Markdown about one and a half times Hugo's at 10,000 posts. The wall times are what
-  the targets are about, and there Hugo, spreading its work over both cores throughout, gains
-  whenever the cores are free; our build is parallel only while it parses and renders, and
-  starting the interpreter, choosing the posts, serialising 123 feeds and writing them run on
-  one core. With the machine quiet, 1,000 posts take as long as Hugo (the 1.0 target sits on
-  the edge) and 10,000 about three quarters of Hugo's time, not the 0.6 aimed at: the serial
-  part alone (about 0.7 s) is more than half of that budget. On this machine, shared with
-  other people's builds and tests, the same build's wall time varies by a factor of two from
-  run to run (see the runs column), and so do the ratios.
+- **Start-up: about 0.11 s** for the interpreter and imports (lxml, feedgen, PyYAML, cmarkgfm,
+  nh3; Python-Markdown is not imported by a `commonmark` build). The benchmark runs the package
+  from bytecode, as an installed tool does (without it, every run compiles the sources first:
+  0.04 s more).
+- **Walking the content folder: 0.035 s.** A first build does not `stat()` each file: its
+  size and time come from the `fstat` of reading it (0.067 s with the stats).
+- **Loading: about 0.3 s, the largest part**, about 48 us of CPU per file, shared by the main
+  process and a worker process per core: reading 6 us, decoding and the XML-character check
+  6 us, the frontmatter 10 us (the common `key: value` shape is read without PyYAML's
+  per-value Python work, 35 us before), building and checking the Post's fields 17 us. The
+  workers inherit the list of files (forked) and send each post back as a tuple, ten times
+  cheaper to move than a dict. No file is hashed any more: a rendering's cache key hashes the
+  file when it is rendered, and only the few hundred posts that reach a feed are.
+- **Making the posts: about 0.09 s in the main process** (building 10,000 Post objects from
+  the workers' tuples, checking that no two posts share a URL or an id, sorting).
+- **Rendering: about 0.15 s** for the 374 posts that reach a feed (the site feed and 40 tag
+  feeds of 20 items; 346 at 1,000 posts), about 0.5 ms of CPU each with `commonmark`:
+  cmark-gfm 0.17 ms, the one lxml pass every engine shares (parse, URLs made absolute and
+  unsafe HTML counted in one walk, serialise) about 0.3 ms. Python-Markdown takes 5 ms a post,
+  which is why its builds take about twice as long at these sizes.
+- **Serialising: about 0.12 s** for 41 feeds in three formats, shared by the main process and
+  a worker (RSS and Atom through feedgen's lxml trees, 0.06 s of CPU each; the JSON Feed
+  through orjson, 0.004 s, byte for byte what `json.dumps` wrote).
+- **Writing: about 0.06 s** for 123 files whose fsyncs are in flight together; the cache's
+  records and renderings (10 MB of JSON) are written meanwhile, and its state after.
+- **What is left** is spread thinly: no phase but loading takes more than a sixth of the
+  build. A cold `commonmark` build uses about 1.5 s of CPU at 10,000 posts, against Hugo's
+  2.5 s, and both cores are busy while it loads, renders and serialises; starting the
+  interpreter, making the posts and writing the files run on one core. The process ends
+  without the interpreter's teardown (freeing a large build's objects one by one cost 0.02 to
+  0.04 s). On this machine the same build's wall time moves by about 5% from run to run, and
+  Hugo's too, so the ratio to Hugo moves by a few hundredths.
 - A rebuild with nothing changed stats every file, compares it with the cache
   (`.feeds-cache/`), and stops there, without importing feedgen, lxml, Markdown, Jinja2 or
   PyYAML; after one edit only that file is parsed and rendered again, and only the feeds that
