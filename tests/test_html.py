@@ -200,10 +200,17 @@ def reference_first_paragraph(root: Tree) -> str:
     return ""
 
 
+# What lxml.html's assertion (a document with no <body>: "too many bodies: []") becomes: the
+# body shows nothing, where lxml.html stopped the build with a traceback.
+NO_BODY = SafeHtml("", "", 0, ())
+
+
 def same_as_reference(html: str, base: str = BASE) -> None:
     try:
         expected: SafeHtml | type[Exception] | None = reference(html, base)
-    except (ValueError, AssertionError) as error:
+    except AssertionError:
+        expected = NO_BODY
+    except ValueError as error:
         expected = type(error)
     try:
         got: SafeHtml | type[Exception] | None = safe_absolute_html(html, base)
@@ -357,7 +364,9 @@ def test_absolute_urls_are_what_the_general_path_makes(html: str) -> None:
             return
         reference_make_absolute(root, BASE)
         expected = inner_html(root)
-    except (ValueError, AssertionError) as error:  # lxml refuses control characters
+    except AssertionError:  # no <body> (see NO_BODY)
+        expected = ""
+    except ValueError as error:  # lxml refuses control characters
         expected = type(error)
     try:
         got = absolute_urls(html, BASE)
