@@ -145,6 +145,8 @@ def test_fast_reading_of_one_field_agrees_with_the_yaml_loader(line: str) -> Non
 @example("on: x\n")
 @example("title: [a, b,]\n")
 @example("title: a\n  b\n")
+@example("k" * 1025 + ": v\n")  # the YAML parser refuses a key this long
+@example("k" * 1024 + ": v\n")
 def test_fast_reading_agrees_with_the_yaml_loader(block: str) -> None:
     assert_agrees(block)
 
@@ -224,6 +226,7 @@ def test_generated_common_shapes_are_read_fast(fields: list[tuple[str, str, str]
         "title: |\n  text\n",  # a block scalar
         "title: \x85x\n",  # a character YAML reads as a line break
         "# only a comment\n",
+        "k" * 129 + ": v\n",  # a key longer than any real one
     ],
 )
 def test_other_shapes_are_left_to_the_yaml_loader(block: str) -> None:

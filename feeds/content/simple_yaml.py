@@ -34,8 +34,10 @@ SINGLE_QUOTED = re.compile(r"'([^']*)'(?: +#.*)?")
 # The same as part of a line, where most values are read at once; the rest of a line is read by
 # ``line_value``.
 QUOTED_OR_REST = r"""(?:"([^"\\]*)"|'([^']*)')(?: *| +#.*)|(.*)"""
-# A top-level key (plain, of letters, digits, '_' and '-') and what follows its colon.
-KEY_LINE = re.compile(rf"([A-Za-z_][A-Za-z0-9_-]*):(?: +(?:{QUOTED_OR_REST}))?")
+# A top-level key (plain, of letters, digits, '_' and '-', at most 128 of them: the YAML
+# parser refuses a key longer than 1,024 characters, and no real one comes near) and what
+# follows its colon.
+KEY_LINE = re.compile(rf"([A-Za-z_][A-Za-z0-9_-]{{0,127}}):(?: +(?:{QUOTED_OR_REST}))?")
 # A block sequence entry and its value ("-" alone, a null entry, is left to the library).
 ITEM_LINE = re.compile(rf"( *)- +(?:{QUOTED_OR_REST})")
 # A line without content: blank, or a comment.
