@@ -566,3 +566,28 @@ def test_a_data_file_that_cannot_be_read_is_a_warning(
     assert code == 0
     assert f"warning: {folder / '_data/broken.json'}: data file cannot be parsed: " in err
     assert f"SHA256: {SHA}" in items["Tool 3.3.12"]["content_html"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<img src="{{ page.poster }}" alt="x">\n',
+        '<p poster="{{ page.poster }}"><section>Block</section></p>\n',
+        "Text {{ page.poster }} text.\n",
+    ],
+)
+def test_a_character_xml_forbids_printed_by_a_template_is_removed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str
+) -> None:
+    """Reading a file removes the characters XML forbids, but a YAML escape in frontmatter
+    ("\\v") brings one back when a template prints the value: removed with a warning, not a
+    traceback from lxml."""
+    folder = copy("jekyll-site", tmp_path)
+    (folder / "_posts" / "2026-05-01-poster.md").write_text(
+        f'---\ntitle: Poster\ndate: 2026-05-01\nposter: "a\\vb.png"\n---\n{body}',
+        encoding="utf-8",
+    )
+    code, _, err, items = build(folder, capsys)
+    assert code == 0 and "Traceback" not in err, err
+    assert "poster.md: body: removed 1 character(s) that XML forbids from what template" in err
+    assert "\x0b" not in items["Poster"]["content_html"]

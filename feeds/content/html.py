@@ -109,7 +109,7 @@ def safe_absolute_html(html: str, base: str) -> SafeHtml | None:
     root = without_comments(html)
     if root is None:
         return None
-    walked = None if has_frames(root) else absolute_and_counted(root, base, unwrapped=False)
+    walked = None if has_frames(root) else quick_walk(root, base)
     if walked is None:
         root = without_comments(html)
         assert root is not None
@@ -124,6 +124,17 @@ def safe_absolute_html(html: str, base: str) -> SafeHtml | None:
         written = clean_feed_html(written)
         return SafeHtml(written, first_paragraph(written), unsafe, tuple(broken))
     return SafeHtml(written, first_paragraph_of(root), 0, tuple(broken))
+
+
+def quick_walk(root: Element, base: str) -> tuple[int, list[str], int] | None:
+    """``absolute_and_counted`` for a tree that needs no other pass; None to take the general
+    path on a fresh parse: at a block inside a paragraph, and where setting a URL failed (a
+    character XML forbids, brought in by a template) before the walk reached such a block,
+    whose unwrapping may drop the very attribute that failed."""
+    try:
+        return absolute_and_counted(root, base, unwrapped=False)
+    except ValueError:
+        return None
 
 
 def without_comments(html: str) -> Element | None:

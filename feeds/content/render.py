@@ -14,7 +14,7 @@ from feeds.content.mdx import is_mdx, mdx_to_markdown
 from feeds.content.model import Post
 from feeds.content.permalinks import entry_id, post_url
 from feeds.content.sanitize import task_boxes_as_text
-from feeds.content.source import file_digest, read_body_text
+from feeds.content.source import XML_ILLEGAL, file_digest, read_body_text
 from feeds.content.templating import (
     TemplateOutcome,
     Templating,
@@ -165,12 +165,12 @@ def _render_body(post: Post, site: Site, templating: Templating | None) -> Rende
     # Every template tag starts with "{": without one (a one-byte scan, where the two-byte
     # scans apply_templates starts with read the whole body twice) there is nothing to do.
     tags = apply_templates(text, post, site, templating) if "{" in text else TemplateOutcome(text)
+    printed, warnings = without_xml_illegal(tags, post)
     html, references = remove_illegal_references(
         task_boxes_as_text(
-            markdown_to_html(tags.text, site.content.markdown, site.content.markdown_extensions)
+            markdown_to_html(printed, site.content.markdown, site.content.markdown_extensions)
         )
     )
-    warnings = list(tags.warnings)
     if references:
         warnings.append(
             f"{post.source}: body: removed {len(references)} character reference(s) to "
@@ -194,6 +194,22 @@ def _render_body(post: Post, site: Site, templating: Templating | None) -> Rende
         warnings=tuple(warnings),
         lookups=tags.lookups,
     )
+
+
+def without_xml_illegal(tags: TemplateOutcome, post: Post) -> tuple[str, list[str]]:
+    """What template tags printed, without the characters XML forbids: reading a file removes
+    them, but a frontmatter value written with a YAML escape ("\\v") brings one back when a tag
+    prints it, and lxml refuses it in an attribute. The tags' warnings, and one for these."""
+    warnings = list(tags.warnings)
+    text = tags.text
+    if tags.rendered and XML_ILLEGAL.search(text):
+        count = len(XML_ILLEGAL.findall(text))
+        warnings.append(
+            f"{post.source}: body: removed {count} character(s) that XML forbids from what "
+            "template tags printed"
+        )
+        text = XML_ILLEGAL.sub("", text)
+    return text, warnings
 
 
 def render_key(post: Post, site: Site, templating: Templating | None = None) -> str | None:
