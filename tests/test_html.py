@@ -208,7 +208,12 @@ NO_BODY = SafeHtml("", "", 0, ())
 def same_as_reference(html: str, base: str = BASE) -> None:
     try:
         expected: SafeHtml | type[Exception] | None = reference(html, base)
-    except AssertionError:
+    except AssertionError as error:
+        if "too many bodies: []" not in str(error):
+            # Several <body> elements: lxml.html gives up; the build joins their content
+            # (test_the_content_of_every_body_is_kept), which the reference cannot say.
+            assert isinstance(safe_absolute_html(html, base), SafeHtml)
+            return
         expected = NO_BODY
     except ValueError as error:
         expected = type(error)
@@ -364,7 +369,9 @@ def test_absolute_urls_are_what_the_general_path_makes(html: str) -> None:
             return
         reference_make_absolute(root, BASE)
         expected = inner_html(root)
-    except AssertionError:  # no <body> (see NO_BODY)
+    except AssertionError as error:  # no <body> (see NO_BODY), or several
+        if "too many bodies: []" not in str(error):
+            return
         expected = ""
     except ValueError as error:  # lxml refuses control characters
         expected = type(error)
@@ -493,3 +500,15 @@ def test_a_url_lxml_refuses_before_a_block_in_a_paragraph_takes_the_general_path
     same_as_reference('<p poster="x\x0by"><section></section></p>')
     result = safe_absolute_html('<p poster="x\x0by"><section></section></p>', BASE)
     assert result is not None and result.html == "<section></section>"
+
+
+def test_the_content_of_every_body_is_kept() -> None:
+    """A post's markup may close its <body> and open another; lxml.html refuses such a
+    document (an assertion), a plain parse keeps only the first body's content."""
+    result = safe_absolute_html(
+        '<p>one</p></body><body><p>two <a href="/x">x</a></p><script>s()</script>', BASE
+    )
+    assert result is not None
+    assert result.html == '<p>one</p><p>two <a href="https://example.com/x">x</a></p>'
+    assert result.unsafe_removed == 1
+    assert absolute_urls("a</body><body>b<i>c</i>d</body><body>e", BASE) == "ab<i>c</i>de"

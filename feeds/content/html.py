@@ -172,6 +172,10 @@ def parse_fragment(html: str) -> Element | None:
         # nothing; lxml.html fails an assertion here instead.
         return lxml.etree.Element("div")
     root = bodies[0]
+    for extra in bodies[1:]:
+        # Markup that opens a second <body> ("</body><body>" in a post): its content joins
+        # the first's, where lxml.html stops with an assertion and a plain parse drops it.
+        join_content(root, extra)
     # Leading white space is not kept (lxml.html keeps only text that is more than that, and
     # sets it anew, which refuses control characters XML forbids: so does this); the body's
     # own attributes and what follows it are not the fragment's.
@@ -181,6 +185,22 @@ def parse_fragment(html: str) -> Element | None:
     root.attrib.clear()
     root.tail = None
     return root
+
+
+def join_content(root: Element, extra: Element) -> None:
+    """``extra``'s text and children moved to the end of ``root``; ``extra`` removed."""
+    if extra.text:
+        last = root[-1] if len(root) else None
+        if last is not None:
+            last.tail = (last.tail or "") + extra.text
+        else:
+            root.text = (root.text or "") + extra.text
+    for child in list(extra):
+        root.append(child)
+    parent = extra.getparent()
+    if parent is not None:
+        keep_tail(extra)
+        parent.remove(extra)
 
 
 def absolute_urls(html: str, base: str) -> str:
