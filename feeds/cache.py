@@ -252,10 +252,14 @@ def read_json(path: Path) -> Any:
 
 
 def write_json(path: Path, value: Any) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         data = compact(value)
-        del value
+    except TypeError as error:
+        # Text JSON cannot hold: a file name that is not UTF-8 reaches us with surrogates.
+        raise ValueError(f"cannot be written as JSON ({error})") from None
+    del value
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temp, path)

@@ -52,7 +52,11 @@ def run() -> NoReturn:
     teardown, which frees a large build's objects one by one (tens of milliseconds at 10,000
     posts) for nothing. By then every file is written and closed and every worker process and
     thread is joined; only the standard streams may still hold output."""
-    code = main()
+    try:
+        code = main()
+    except BrokenPipeError:
+        # Whoever read the output stopped (`feeds build | head -1`); what it did is done.
+        code = 1
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

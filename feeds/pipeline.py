@@ -306,7 +306,7 @@ def save_cache_contents(item: LanguagePlan) -> str | None:
     assert item.cache is not None and item.built is not None
     try:
         item.cache.save_contents(item.built.render_keys)
-    except OSError as error:
+    except (OSError, ValueError) as error:
         return f"could not save the build cache in {item.cache.folder}: {error}"
     return None
 
@@ -329,7 +329,7 @@ def save_cache(item: LanguagePlan, now: datetime, options: BuildOptions) -> str 
         cache.folder.mkdir(parents=True, exist_ok=True)
         write_json(cache.folder / TEMPLATE_FILES, list(built.template_files))
         cache.save_state(outputs, next_publish, built.feed_keys)
-    except OSError as error:
+    except (OSError, ValueError) as error:
         return f"could not save the build cache in {cache.folder}: {error}"
     return None
 

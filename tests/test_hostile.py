@@ -586,3 +586,33 @@ def test_a_file_name_with_a_line_break_is_still_one_line(
     assert line.endswith(
         "bad\\nname.md: date: missing (use 2021-12-09 or 2021-12-09T08:30:00+01:00)"
     )
+
+
+def test_a_file_name_that_is_not_utf8_builds_and_only_the_cache_is_skipped(
+    blog: Blog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog.post("good.md", GOOD)
+    name = os.fsdecode(b"caf\xff.md")  # what Python makes of such a name: a surrogate
+    (blog.content / name).write_text(GOOD.replace("Good", "Odd"), encoding="utf-8")
+    code, _, err = run_cli(blog.args("build"), capsys)
+    assert code == 0 and "Traceback" not in err
+    assert "could not save the build cache" in err and "cannot be written as JSON" in err
+    titles = {
+        item["title"] for item in json.loads((blog.public / "feed.json").read_text())["items"]
+    }
+    assert titles == {"Good", "Odd"}
+
+
+def test_a_reader_that_stops_reading_is_no_traceback(blog: Blog) -> None:
+    """``feeds build | head -c 0``: the summary cannot be written; the build is done anyway."""
+    blog.post("good.md", GOOD)
+    command = [sys.executable, "-m", "feeds", *blog.args("build")]
+    with subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:  # fmt: skip
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        err = process.stderr.read().decode("utf-8", "replace")
+        assert process.wait(timeout=60) == 1
+    assert "Traceback" not in err
+    assert (blog.public / "feed.json").exists()
