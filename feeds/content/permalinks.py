@@ -315,9 +315,11 @@ def clashes(
     what: str,
     involved: set[Path],
 ) -> list[ContentError]:
+    values = [key(post) for post in posts]
+    if len(set(values)) == len(values):
+        return []  # the common case: every value once, no group to make
     groups: dict[str, list[Post]] = defaultdict(list)
-    for post in posts:
-        value = key(post)
+    for post, value in zip(posts, values, strict=True):
         if value:
             groups[value].append(post)
     fix = "slug: or permalink:" if field == "URL" else "id:"
