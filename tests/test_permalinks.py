@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote, urljoin
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from feeds import checks
@@ -470,6 +470,8 @@ BASES = [
 
 
 @given(st.sampled_from(BASES), st.lists(URL_PIECE, max_size=5).map("/".join))
+@example("https://example.com/", "/a")  # a path from the top replaces the base's
+@example("https://example.com/blog/", "a//b")
 def test_site_url_is_urljoin(base: str, relative: str) -> None:
     assert site_url(base, relative) == urljoin(base, relative)
 

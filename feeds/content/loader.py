@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -78,17 +78,48 @@ def _load(
         results.append(result)
     crowded = folders_with_several([item for item in found if item.readable])
     parsed = iter(zip(todo, parse_files(todo, tz, options, crowded, workers), strict=True))
-    for index, result in enumerate(results):
-        if result is None:
-            item, (values, skipped, warnings, errors, size, mtime_ns) = next(parsed)
-            post = post_from_values(values, item.path) if values else None
-            results[index] = FileResult(item.path, post, skipped, warnings, errors)
-            if cache is not None and not errors:
-                record = file_record(values, skipped, warnings)
-                cache.remember(item.relative, size, mtime_ns, record)
+    # What the files gave, in the order found (warnings are shown in that order); a parsed
+    # file's values go straight into these, without a FileResult each.
+    gathered = Gathered()
+    for result in results:
+        if result is not None:
+            gathered.add(result.source, result.post, result.skipped, result.warnings, result.errors)
+            continue
+        item, (values, skipped, warnings, errors, size, mtime_ns) = next(parsed)
+        post = post_from_values(values, item.path) if values else None
+        gathered.add(item.path, post, skipped, warnings, errors)
+        if cache is not None and not errors:
+            cache.remember(item.relative, size, mtime_ns, file_record(values, skipped, warnings))
     if cache is not None:
         cache.forget_missing(found)
-    return assemble([result for result in results if result is not None], keep_going, ids)
+    return assemble(gathered, keep_going, ids)
+
+
+@dataclass
+class Gathered:
+    """What the files of a folder gave, file by file in the order found."""
+
+    posts: list[Post] = field(default_factory=list)
+    errors: list[ContentError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+
+    def add(
+        self,
+        source: Path,
+        post: Post | None,
+        skipped: bool,
+        warnings: Sequence[str],
+        errors: Sequence[tuple[str, str | None, str]],
+    ) -> None:
+        if post is not None:
+            self.posts.append(post)
+        if skipped:
+            self.skipped.append(source)
+        if warnings:
+            self.warnings.extend(warnings)
+        if errors:
+            self.errors.extend(ContentError(*error) for error in errors)
 
 
 def unreadable(item: FoundFile) -> str:
@@ -110,11 +141,8 @@ def cached_result(cache: BuildCache | None, item: FoundFile) -> FileResult | Non
         return None
 
 
-def assemble(results: Sequence[FileResult], keep_going: bool, ids: str = "") -> LoadedPosts:
-    posts = [result.post for result in results if result.post is not None]
-    errors = [ContentError(*error) for result in results for error in result.errors]
-    warnings = [warning for result in results for warning in result.warnings]
-    skipped = [result.source for result in results if result.skipped]
+def assemble(gathered: Gathered, keep_going: bool, ids: str = "") -> LoadedPosts:
+    posts, errors = gathered.posts, list(gathered.errors)
     posts, clashes, clashing = assign_ids(posts, ids)
     if clashes and keep_going:
         posts = [post for post in posts if post.source not in clashing]
@@ -123,8 +151,8 @@ def assemble(results: Sequence[FileResult], keep_going: bool, ids: str = "") -> 
         raise ContentErrors(errors)
     return LoadedPosts(
         posts=tuple(newest_first(posts)),
-        warnings=tuple(warnings),
-        skipped=tuple(skipped),
+        warnings=tuple(gathered.warnings),
+        skipped=tuple(gathered.skipped),
         errors=tuple(sorted(errors, key=str)),
     )
 

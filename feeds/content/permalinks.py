@@ -226,7 +226,9 @@ def post_url(post: Post, site: Site) -> str:
 
 # A relative path urljoin only puts after its base: characters it gives no meaning (no
 # scheme, query, fragment, parameters, backslash or white space) ...
-PLAIN_RELATIVE = re.compile(r"[A-Za-z0-9._~%!$&'()*+,=@/-]+")
+PLAIN_RELATIVE = re.compile(r"[A-Za-z0-9._~%!$&'()*+,=@-][A-Za-z0-9._~%!$&'()*+,=@/-]*")
+# The same as the path of a base URL, which starts with "/".
+PLAIN_PATH = re.compile(r"/[A-Za-z0-9._~%!$&'()*+,=@/-]*")
 # ... and no empty or dot segment, which it would remove or resolve.
 SEGMENT_WORK = re.compile(r"//|(?:^|/)\.\.?(?:/|$)")
 
@@ -250,7 +252,7 @@ def plain_base(base: str) -> bool:
     path = urlsplit(base).path
     return (
         base.endswith("/")
-        and PLAIN_RELATIVE.fullmatch(path) is not None
+        and PLAIN_PATH.fullmatch(path) is not None
         and not SEGMENT_WORK.search(path)
         and urljoin(base, "x") == base + "x"
     )
