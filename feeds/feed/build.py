@@ -90,6 +90,11 @@ def build_feeds(
         specs.extend((tag_feed(site, tag), limit(tag.posts, site.items_per_feed)) for tag in tags)
     # Keyed by file: posts may share a slug (at different URLs).
     needed = list({post.source: post for _, members in specs for post in members}.values())
+    # Before the rendering's worker processes fork: every pass over all the posts after a
+    # fork writes (reference counts) to pages the fork marked copy-on-write, a fault per page.
+    ties = tie_breaks(posts)
+    drafts_left_out = sum(1 for post in loaded.posts if post.draft and not drafts)
+    future_left_out = sum(1 for post in loaded.posts if post.date > now and not future)
     # Every loaded post's URL, not only the rendered ones': a post links to any other.
     templating = prepare_templating(site, loaded.posts)
     warnings.extend(templating.warnings)
@@ -101,7 +106,6 @@ def build_feeds(
         )
     )
     warnings.extend(warning for r in rendered.values() for warning in r.warnings)
-    ties = tie_breaks(posts)
     # One entry (and one key text) per post, however many feeds carry it.
     entries = {source: feed_entry(post, ties.get(source, 0)) for source, post in rendered.items()}
     entry_keys = {source: entry.key() for source, entry in entries.items()}
@@ -123,8 +127,8 @@ def build_feeds(
         files=files,
         posts_read=len(loaded.posts),
         posts_published=len(posts),
-        drafts_left_out=sum(1 for post in loaded.posts if post.draft and not drafts),
-        future_left_out=sum(1 for post in loaded.posts if post.date > now and not future),
+        drafts_left_out=drafts_left_out,
+        future_left_out=future_left_out,
         warnings=tuple(warnings),
         sections_skipped=len(loaded.skipped),
         template_tags_removed=sum(r.template_tags_removed for r in rendered.values()),
