@@ -7,9 +7,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feeds.content.loader import load_posts
-from feeds.content.model import Post, group_by_tag, published
+from feeds.content.model import Post, group_by_tag, newest_first, published
 from feeds.content.render import read_body
 from feeds.errors import ContentErrors
 
@@ -334,3 +336,29 @@ def test_include_and_exclude_patterns(blog: Blog) -> None:
         blog.post(name, f"---\ntitle: T\ndate: 2021-01-0{len(name) % 9 + 1}\n---\nx\n")
     options = ContentOptions(include=("en/**", "*.markdown"), exclude=("en/drafts/*",))
     assert sorted(p.slug for p in load_posts(blog.content, BERLIN, options).posts) == ["a", "d"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+            st.integers(min_value=-23 * 60, max_value=23 * 60),
+            st.sampled_from(["a", "b", "c"]),
+        ),
+        max_size=30,
+    )
+)
+def test_newest_first_orders_by_instant_then_slug(
+    dated: list[tuple[datetime, int, str]],
+) -> None:
+    """Dates in any offset, equal instants written differently included: the order is by
+    instant, newest first, and by slug, path and file among equal instants."""
+    posts = [
+        Post(
+            source=Path(f"{index}.md"), slug=slug, title="T", path=f"/{index}/",
+            date=moment.replace(tzinfo=timezone(timedelta(minutes=offset))),
+        )
+        for index, (moment, offset, slug) in enumerate(dated)
+    ]  # fmt: skip
+    by_slug = sorted(posts, key=lambda post: (post.slug, post.path, str(post.source)))
+    assert newest_first(posts) == sorted(by_slug, key=lambda post: post.date, reverse=True)
