@@ -64,6 +64,9 @@ class BuildCache:
     files: dict[str, list[int]] = field(default_factory=dict)
     outputs: dict[str, list[int]] = field(default_factory=dict)
     records: dict[str, dict[str, Any]] | None = None
+    # The records of files parsed in this build, made when the cache is saved (while the
+    # outputs' fsyncs are in flight) rather than one by one as the files are loaded.
+    fresh: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
     # Ties records.json to the state.json written with it; a pair torn apart by a crash
     # between the two writes does not match, and the records are then not trusted.
     records_id: str = ""
@@ -136,19 +139,29 @@ class BuildCache:
         entry = self.files.get(item.relative)
         if entry is None or entry[0] != item.size or entry[1] != item.mtime_ns:
             return None
-        record = self.load_records().get(item.relative)
+        made = self.fresh.get(item.relative)
+        record = made() if made is not None else self.load_records().get(item.relative)
         return record if isinstance(record, dict) else None
 
-    def remember(self, relative: str, size: int, mtime_ns: int, record: dict[str, Any]) -> None:
-        """``record`` for the file ``relative`` as it was read: its size and time then."""
+    def remember(
+        self, relative: str, size: int, mtime_ns: int, record: Callable[[], dict[str, Any]]
+    ) -> None:
+        """The record ``record()`` makes, for the file ``relative`` as it was read: its size
+        and time then."""
         self.files[relative] = [size, mtime_ns]
-        self.load_records()[relative] = record
+        self.fresh[relative] = record
 
     def forget_missing(self, found: Iterable[FoundFile]) -> None:
         present = {item.relative for item in found}
         self.files = {name: entry for name, entry in self.files.items() if name in present}
         records = self.load_records()
         self.records = {name: records[name] for name in self.files if name in records}
+        self.fresh = {name: made for name, made in self.fresh.items() if name in self.files}
+
+    def all_records(self) -> dict[str, dict[str, Any]]:
+        """The records read from disk with this build's over them."""
+        made = {name: make() for name, make in self.fresh.items()}
+        return {**self.load_records(), **made}
 
     def load_records(self) -> dict[str, dict[str, Any]]:
         if self.records is None:
@@ -185,7 +198,7 @@ class BuildCache:
         write_json(self.folder / RENDERS, {"key": self.key, "renders": kept})
         write_json(
             self.folder / RECORDS,
-            {"key": self.key, "id": self.records_id, "records": self.load_records()},
+            {"key": self.key, "id": self.records_id, "records": self.all_records()},
         )
 
     def save_state(

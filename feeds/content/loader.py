@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,8 @@ def _load(
         post = post_from_values(values, item.path) if values else None
         gathered.add(item.path, post, skipped, warnings, errors)
         if cache is not None and not errors:
-            cache.remember(item.relative, size, mtime_ns, file_record(values, skipped, warnings))
+            record = partial(file_record, values, skipped, warnings)
+            cache.remember(item.relative, size, mtime_ns, record)
     if cache is not None:
         cache.forget_missing(found)
     return assemble(gathered, keep_going, ids)
