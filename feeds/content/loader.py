@@ -181,8 +181,8 @@ def load_site_posts(
 
 @dataclass(frozen=True)
 class FileResult:
-    """What one file gave: a post, or a section page skipped, or errors; plain data, so it
-    crosses process boundaries and goes into the cache as JSON."""
+    """What one file the cache knows (or one that cannot be read) gave: a post, or a section
+    page skipped, or errors."""
 
     source: Path
     post: Post | None = None
@@ -190,14 +190,10 @@ class FileResult:
     warnings: tuple[str, ...] = ()
     errors: tuple[tuple[str, str | None, str], ...] = ()
 
-    def record(self) -> dict[str, Any]:
-        values = post_values(self.post) if self.post else None
-        return file_record(values, self.skipped, self.warnings)
-
     @classmethod
     def from_record(cls, record: dict[str, Any], source: Path) -> FileResult:
         """The result a record describes; ValueError when the record does not have exactly
-        the shape ``record()`` writes (then the file is parsed again)."""
+        the shape ``file_record`` writes (then the file is parsed again)."""
         if not isinstance(record, dict) or set(record) != {"post", "skipped", "warnings"}:
             raise ValueError("not a file record")
         post, skipped, warnings = record["post"], record["skipped"], record["warnings"]
