@@ -289,10 +289,10 @@ def post_from_record(record: dict[str, Any], source: Path) -> Post:
         raise ValueError("not a post record")
     if not all(is_person_record(person) for person in record["authors"]):
         raise ValueError("authors has the wrong kind of value")
-    require_offset(record["date"])
-    if record["updated"] is not None:
-        require_offset(record["updated"])
-    return post_from_values(tuple(record[name] for name in RECORD_FIELDS), source)
+    post = post_from_values(tuple(record[name] for name in RECORD_FIELDS), source)
+    if post.date.tzinfo is None or (post.updated is not None and post.updated.tzinfo is None):
+        raise ValueError("a date without an offset")
+    return post
 
 
 def post_from_values(values: PostValues, source: Path) -> Post:
@@ -314,11 +314,6 @@ def post_from_values(values: PostValues, source: Path) -> Post:
         authors=tuple(Person(*person) for person in authors),
         path=path,
     )
-
-
-def require_offset(text: str) -> None:
-    if datetime.fromisoformat(text).tzinfo is None:
-        raise ValueError("a date without an offset")
 
 
 # Below this many files, starting worker processes costs more than it saves.

@@ -222,8 +222,8 @@ class SourceFile:
     body: str
     warnings: tuple[str, ...]
     # The file's size and modification time as it was read (the cache's note of it).
-    size: int = -1
-    mtime_ns: int = -1
+    size: int
+    mtime_ns: int
 
 
 def read_source(path: Path) -> SourceFile:
